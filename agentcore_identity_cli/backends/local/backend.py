@@ -1,0 +1,17 @@
+"""The local backend: AgentCore Identity modelled faithfully on one vault file.
+
+Each public method is named after the boto3 method, takes the AWS request shape and
+returns the AWS response shape. Resource kinds share one table and the helpers in core.py;
+each resource module says only what differs.
+"""
+
+from __future__ import annotations
+
+from agentcore_identity_cli.backends.local.core import LocalCore
+from agentcore_identity_cli.backends.local.providers import ProvidersMixin
+from agentcore_identity_cli.backends.local.tokenvault import TokenVaultMixin
+from agentcore_identity_cli.backends.local.workloads import WorkloadsMixin
+
+
+class LocalBackend(ProvidersMixin, WorkloadsMixin, TokenVaultMixin, LocalCore):
+    """Every operation the local vault implements."""

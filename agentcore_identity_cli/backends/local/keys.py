@@ -1,0 +1,231 @@
+"""Where the vault key comes from; the first source that applies wins.
+
+1. ``AGENTCORE_IDENTITY_VAULT_KEY``: the key itself, base64 (for CI).
+2. A passphrase, when the vault was created with one: ``AGENTCORE_IDENTITY_PASSPHRASE`` or
+   a hidden prompt; Argon2id turns it into a key that unwraps the vault key.
+3. A key file beside the vault, 0600 in a 0700 folder, created on first use.
+
+The key is loaded only when a secret is sealed or opened, so listing needs none. A key
+check value in the vault tells a wrong key apart from a tampered secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets as pysecrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from agentcore_identity_cli.backends.local import crypto
+from agentcore_identity_cli.backends.local.vault import VaultStore, _check_private
+from agentcore_identity_cli.config import ENV_PASSPHRASE, ENV_VAULT_KEY
+from agentcore_identity_cli.errors import ConfigError
+
+KEY_CHECK_PLAINTEXT = b"agentcore-identity vault key check"
+
+
+def key_file_path(vault_path: Path) -> Path:
+    """The key file that belongs to a vault file."""
+    return vault_path.with_name(vault_path.stem + ".key")
+
+
+def _decode_key(text: str, source: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != crypto.KEY_BYTES:
+        raise ConfigError(
+            f"{source} must hold a base64-encoded 32-byte key.",
+            hint='make one with: python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"',
+        )
+    return key
+
+
+def write_key_file(path: Path, key: bytes) -> None:
+    """Write a key file 0600, never leaving it readable by others even for a moment."""
+    tmp = path.with_name(path.name + f".{pysecrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.b64encode(key).decode() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+class KeyRing:
+    """Finds, checks and caches the vault key of one store."""
+
+    def __init__(self, store: VaultStore, prompt: Callable[[str], str] | None = None) -> None:
+        self.store = store
+        self.prompt = prompt
+        self._key: bytes | None = None
+        self.source: str | None = None
+
+    @property
+    def key_path(self) -> Path:
+        """The key file of this vault."""
+        return key_file_path(self.store.path)
+
+    @property
+    def next_key_path(self) -> Path:
+        """Where a rotation writes the new key before its transaction commits."""
+        return self.key_path.with_name(self.key_path.name + ".next")
+
+    def _passphrase(self) -> str:
+        value = os.environ.get(ENV_PASSPHRASE)
+        if value:
+            return value
+        if self.prompt is None:
+            raise ConfigError(
+                "This vault is protected by a passphrase and none was given.",
+                hint=f"set {ENV_PASSPHRASE}, or run the command on a terminal to be asked",
+            )
+        return self.prompt("Vault passphrase")
+
+    def _kdf(self) -> crypto.KdfParams:
+        salt = self.store.meta("kdf_salt")
+        assert salt is not None
+        return crypto.KdfParams(
+            salt=bytes.fromhex(salt),
+            memory_kib=int(self.store.meta("kdf_memory_kib") or 0),
+            iterations=int(self.store.meta("kdf_iterations") or 0),
+            lanes=int(self.store.meta("kdf_lanes") or 1),
+        )
+
+    def _load(self) -> tuple[bytes, str]:
+        env_key = os.environ.get(ENV_VAULT_KEY)
+        if env_key:
+            return _decode_key(env_key, ENV_VAULT_KEY), "environment"
+        wrapped = self.store.meta("wrapped_key")
+        if wrapped:
+            kek = self._kdf().derive(self._passphrase())
+            try:
+                key = crypto.open_sealed(kek, bytes.fromhex(wrapped), b"wrapped-vault-key")
+            except crypto.SealError:
+                raise ConfigError("The passphrase does not open this vault.") from None
+            return key, "passphrase"
+        path = self.key_path
+        if path.exists():
+            _check_private(path, "key file")
+            return _decode_key(path.read_text(), f"The key file {path}"), "key-file"
+        if self.next_key_path.exists():
+            # A rotation committed but stopped before renaming its key file.
+            _check_private(self.next_key_path, "key file")
+            return _decode_key(self.next_key_path.read_text(), f"The key file {self.next_key_path}"), "key-file"
+        if self.store.meta("key_check") is not None:
+            raise ConfigError(
+                f"The vault {self.store.path} is sealed, and its key file {path} is missing.",
+                hint=f"restore the key file, or set {ENV_VAULT_KEY} to the vault key",
+            )
+        passphrase = os.environ.get(ENV_PASSPHRASE)
+        key = crypto.new_key()
+        if passphrase:
+            self.protect_with_passphrase(key, passphrase)
+            return key, "passphrase"
+        write_key_file(path, key)
+        return key, "key-file"
+
+    def protect_with_passphrase(self, key: bytes, passphrase: str) -> None:
+        """Store the vault key wrapped by a key derived from a passphrase."""
+        params = crypto.KdfParams(salt=os.urandom(16))
+        kek = params.derive(passphrase)
+        self.store.set_meta("kdf_salt", params.salt.hex())
+        self.store.set_meta("kdf_memory_kib", str(params.memory_kib))
+        self.store.set_meta("kdf_iterations", str(params.iterations))
+        self.store.set_meta("kdf_lanes", str(params.lanes))
+        self.store.set_meta("wrapped_key", crypto.seal(kek, key, b"wrapped-vault-key").hex())
+
+    def key(self) -> bytes:
+        """The vault key, checked against the vault; loaded once per process."""
+        if self._key is not None:
+            return self._key
+        key, source = self._load()
+        check = self.store.meta("key_check")
+        if check is None:
+            with self.store.transaction():
+                self.store.set_meta("key_check", crypto.seal(key, KEY_CHECK_PLAINTEXT, b"key-check").hex())
+                self.store.set_meta("key_source", source)
+        else:
+            try:
+                crypto.open_sealed(key, bytes.fromhex(check), b"key-check")
+            except crypto.SealError:
+                recovered = self._finish_rotation(source)
+                if recovered is not None:
+                    self._key, self.source = recovered, source
+                    return recovered
+                raise ConfigError(
+                    f"The vault key from {source.replace('-', ' ')} does not open the vault "
+                    f"{self.store.path}.",
+                    hint=f"use the key the vault was created with ({ENV_VAULT_KEY} or {self.key_path})",
+                ) from None
+        self._key, self.source = key, source
+        return key
+
+    def _finish_rotation(self, source: str) -> bytes | None:
+        """After a rotation that committed but did not rename its key file, finish it."""
+        path = self.next_key_path
+        if source != "key-file" or not path.exists():
+            return None
+        key = _decode_key(path.read_text(), f"The key file {path}")
+        check = self.store.meta("key_check") or ""
+        try:
+            crypto.open_sealed(key, bytes.fromhex(check), b"key-check")
+        except crypto.SealError:
+            return None
+        os.replace(path, self.key_path)
+        return key
+
+    def rotate(self, reseal: Callable[[bytes, bytes], None]) -> None:
+        """Replace the vault key. `reseal(old, new)` re-encrypts every secret.
+
+        Crash safety: a new key file is written aside first; the database switches keys in
+        one transaction; only then is the key file renamed into place. Killed before the
+        commit, the old key still opens the vault; killed after it, the next run finds the
+        new key file aside and finishes the rename.
+        """
+        old = self.key()
+        new = crypto.new_key()
+        source = self.source or "key-file"
+        if source == "environment":
+            raise ConfigError(
+                f"The vault key comes from {ENV_VAULT_KEY}; it cannot be rotated in place.",
+                hint="unset it to use the key file, or re-create the vault with a new key",
+            )
+        if source == "key-file":
+            write_key_file(self.next_key_path, new)
+        try:
+            with self.store.transaction():
+                reseal(old, new)
+                if source == "passphrase":
+                    self.protect_with_passphrase(new, self._passphrase())
+                self.store.set_meta("key_check", crypto.seal(new, KEY_CHECK_PLAINTEXT, b"key-check").hex())
+                self.store.set_meta("key_updated", repr(time.time()))
+        except BaseException:
+            self.next_key_path.unlink(missing_ok=True)
+            raise
+        if source == "key-file":
+            os.replace(self.next_key_path, self.key_path)
+        self._key = new
+
+    def use_passphrase(self, passphrase: str) -> None:
+        """Protect the vault key with a passphrase instead of the key file."""
+        key = self.key()
+        with self.store.transaction():
+            self.protect_with_passphrase(key, passphrase)
+            self.store.set_meta("key_source", "passphrase")
+        self.key_path.unlink(missing_ok=True)
+        self.source = "passphrase"
+
+    def use_key_file(self) -> None:
+        """Keep the vault key in the key file instead of under a passphrase."""
+        key = self.key()
+        write_key_file(self.key_path, key)
+        with self.store.transaction():
+            for name in ("wrapped_key", "kdf_salt", "kdf_memory_kib", "kdf_iterations", "kdf_lanes"):
+                self.store.db.execute("DELETE FROM meta WHERE key = ?", (name,))
+            self.store.set_meta("key_source", "key-file")
+        self.source = "key-file"

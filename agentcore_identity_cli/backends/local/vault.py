@@ -1,0 +1,281 @@
+"""The local vault: one SQLite file, schema-versioned, with secrets sealed per field.
+
+Names, ARNs and timestamps stay readable so that listing needs no key; only the values
+in the `secrets` table are encrypted. Every command runs in one transaction; WAL mode and a
+busy timeout let several processes share one vault without losing writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets as pysecrets
+import sqlite3
+import stat
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from agentcore_identity_cli.errors import ConfigError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+
+# Forward migrations: MIGRATIONS[n] takes a vault from version n to n + 1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE resources (
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        attrs TEXT NOT NULL,
+        PRIMARY KEY (kind, name)
+    );
+    CREATE TABLE secrets (
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        PRIMARY KEY (kind, name, field),
+        FOREIGN KEY (kind, name) REFERENCES resources (kind, name) ON DELETE CASCADE
+    );
+    CREATE TABLE tags (
+        arn TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (arn, key)
+    );
+    """,
+]
+
+
+def _check_private(path: Path, what: str) -> None:
+    """Refuse a file or folder that other users can read or change."""
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise ConfigError(
+                f"The {what} {path} is writable by other users; refusing to use it.",
+                hint=f"run: chmod 700 {path}",
+            )
+    elif mode & 0o077:
+        raise ConfigError(
+            f"The {what} {path} is accessible by other users (mode {stat.S_IMODE(mode):04o}); "
+            "refusing to use it.",
+            hint=f"run: chmod 600 {path}",
+        )
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create a folder 0700 (and its parents) if missing, and check it otherwise."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)
+    _check_private(path, "folder")
+
+
+class VaultStore:
+    """Rows of the vault file. Knows nothing of AWS shapes; see backend.py for those."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        ensure_private_dir(path.parent)
+        if not path.exists():
+            # Create the file 0600 before SQLite opens it, so it is never readable by others.
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+            os.close(fd)
+        _check_private(path, "vault file")
+        try:
+            self.db = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"The vault file {path} cannot be opened: {exc}") from None
+        self._in_tx = False
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise ConfigError(
+                f"The vault {self.path} has schema version {version}, newer than this tool "
+                f"knows ({SCHEMA_VERSION}).",
+                hint="upgrade agentcore-identity",
+            )
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while this one waited for the lock.
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                if step == 0:
+                    self._init_meta()
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _init_meta(self) -> None:
+        now = repr(time.time())
+        for key, value in (
+            ("vault_id", pysecrets.token_hex(16)),
+            ("created", now),
+            ("key_updated", now),
+        ):
+            self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; nested calls join the outer one."""
+        if self._in_tx:
+            yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    # --- meta -----------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        """A value of the meta table."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the meta table."""
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- resources ------------------------------------------------------------------
+
+    def get(self, kind: str, name: str) -> dict[str, Any] | None:
+        """One resource row as a dict, or None."""
+        row = self.db.execute(
+            "SELECT name, arn, created, updated, attrs FROM resources WHERE kind = ? AND name = ?",
+            (kind, name),
+        ).fetchone()
+        return _row(row) if row else None
+
+    def names(self, kind: str) -> list[str]:
+        """Every name of one kind (for "did you mean" hints)."""
+        rows = self.db.execute("SELECT name FROM resources WHERE kind = ?", (kind,))
+        return [r[0] for r in rows]
+
+    def page(self, kind: str, after: str | None, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` resources of one kind, by name, after the given name."""
+        rows = self.db.execute(
+            "SELECT name, arn, created, updated, attrs FROM resources "
+            "WHERE kind = ? AND name > ? ORDER BY name LIMIT ?",
+            (kind, after or "", limit),
+        )
+        return [_row(r) for r in rows]
+
+    def insert(self, kind: str, name: str, arn: str, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Add a resource; returns the row. The caller checks for conflicts first."""
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO resources (kind, name, arn, created, updated, attrs) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, name, arn, now, now, json.dumps(attrs, sort_keys=True)),
+        )
+        return {"name": name, "arn": arn, "created": now, "updated": now, "attrs": attrs}
+
+    def update(self, kind: str, name: str, attrs: dict[str, Any]) -> None:
+        """Replace a resource's attributes and touch its update time."""
+        self.db.execute(
+            "UPDATE resources SET attrs = ?, updated = ? WHERE kind = ? AND name = ?",
+            (json.dumps(attrs, sort_keys=True), time.time(), kind, name),
+        )
+
+    def delete(self, kind: str, name: str, arn: str) -> None:
+        """Remove a resource with its secrets and tags."""
+        self.db.execute("DELETE FROM resources WHERE kind = ? AND name = ?", (kind, name))
+        self.db.execute("DELETE FROM tags WHERE arn = ?", (arn,))
+
+    def find_arn(self, arn: str) -> dict[str, Any] | None:
+        """A resource by ARN."""
+        row = self.db.execute(
+            "SELECT name, arn, created, updated, attrs FROM resources WHERE arn = ?", (arn,)
+        ).fetchone()
+        return _row(row) if row else None
+
+    # --- secrets --------------------------------------------------------------------
+
+    def put_secret(self, kind: str, name: str, field: str, sealed: bytes) -> None:
+        """Store a sealed value."""
+        self.db.execute(
+            "INSERT INTO secrets (kind, name, field, sealed) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, name, field) DO UPDATE SET sealed = excluded.sealed",
+            (kind, name, field, sealed),
+        )
+
+    def get_secret(self, kind: str, name: str, field: str) -> bytes | None:
+        """A sealed value, or None."""
+        row = self.db.execute(
+            "SELECT sealed FROM secrets WHERE kind = ? AND name = ? AND field = ?",
+            (kind, name, field),
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def all_secrets(self) -> list[tuple[str, str, str, bytes]]:
+        """Every sealed value with its record and field (for key rotation)."""
+        rows = self.db.execute("SELECT kind, name, field, sealed FROM secrets")
+        return [(k, n, f, bytes(s)) for k, n, f, s in rows]
+
+    # --- tags -----------------------------------------------------------------------
+
+    def tags(self, arn: str) -> dict[str, str]:
+        """The tags of a resource."""
+        rows = self.db.execute("SELECT key, value FROM tags WHERE arn = ? ORDER BY key", (arn,))
+        return dict(rows.fetchall())
+
+    def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        """Add or overwrite tags."""
+        self.db.executemany(
+            "INSERT INTO tags (arn, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value",
+            [(arn, k, v) for k, v in tags.items()],
+        )
+
+    def remove_tags(self, arn: str, keys: list[str]) -> None:
+        """Remove tags by key; absent keys are ignored, as the service does."""
+        self.db.executemany("DELETE FROM tags WHERE arn = ? AND key = ?", [(arn, k) for k in keys])
+
+    def count(self, kind: str) -> int:
+        """How many resources of one kind."""
+        return int(self.db.execute("SELECT COUNT(*) FROM resources WHERE kind = ?", (kind,)).fetchone()[0])
+
+
+def _row(row: tuple[Any, ...]) -> dict[str, Any]:
+    name, arn, created, updated, attrs = row
+    return {"name": name, "arn": arn, "created": created, "updated": updated, "attrs": json.loads(attrs)}
+

@@ -1,0 +1,139 @@
+"""Entry point: builds the command tree and maps every failure to an exit code, in one place.
+
+Most specific first, one catch-all at the end; a traceback is printed only with --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import importlib
+
+from agentcore_identity_cli.cli.root import GLOBAL_OPTIONS, app, hoist_global_options
+from agentcore_identity_cli.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OTHER,
+    EXIT_USAGE,
+    AgentCoreIdentityError,
+)
+
+__all__ = ["COMMAND_MODULES", "load_commands", "main"]
+
+# command name -> the module under cli/ that registers it. Importing only the module a
+# command needs keeps start-up fast (Typer builds every registered command on each run).
+# A test checks this table against the commands the modules actually register.
+COMMAND_MODULES: dict[str, str] = {
+    **{
+        f"{verb}-api-key-credential-provider": "apikey"
+        for verb in ("create", "get", "update", "delete")
+    },
+    "list-api-key-credential-providers": "apikey",
+    **{
+        f"{verb}-oauth2-credential-provider": "oauth2"
+        for verb in ("create", "get", "update", "delete")
+    },
+    "list-oauth2-credential-providers": "oauth2",
+    **{f"{verb}-workload-identity": "workloads" for verb in ("create", "get", "update", "delete")},
+    "list-workload-identities": "workloads",
+    "get-token-vault": "tokenvault",
+    "set-token-vault-cmk": "tokenvault",
+    "reset-token-vault-key-material": "tokenvault",
+    "tag-resource": "tags",
+    "untag-resource": "tags",
+    "list-tags-for-resource": "tags",
+    "configure": "configure",
+    "vault": "vault",
+}
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The first word that is not a global option or its value."""
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token.startswith("-"):
+            name = token.split("=", 1)[0]
+            i += 2 if GLOBAL_OPTIONS.get(name) and "=" not in token else 1
+            continue
+        return token
+    return None
+
+
+def load_commands(name: str | None = None) -> None:
+    """Register the module of one command, or of every command when name is None or unknown."""
+    module = COMMAND_MODULES.get(name or "")
+    for mod in [module] if module else sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"agentcore_identity_cli.cli.{mod}")
+
+
+def _write_error(error: AgentCoreIdentityError) -> None:
+    sys.stderr.write("\n" + error.render().rstrip("\n") + "\n")
+    if error.hint:
+        sys.stderr.write(f"Hint: {error.hint}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (the console script exits with it)."""
+    import typer
+    from typer import _click as click
+    from typer import exceptions as typer_exceptions
+
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    debug = "--debug" in args
+    wants_help = any(a in ("-h", "--help") for a in args)
+    load_commands(None if wants_help and _command_name(args) is None else _command_name(args))
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="agentcore-identity", standalone_mode=False)
+        return 0
+    except AgentCoreIdentityError as exc:
+        _write_error(exc)
+        _debug_traceback(debug)
+        return exc.exit_code
+    except typer_exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.exceptions.ClickException as exc:
+        # Unknown flags, missing options, bad values: the AWS CLI's usage error code.
+        exc.show(file=sys.stderr)
+        return EXIT_USAGE
+    except (KeyboardInterrupt, typer_exceptions.Abort):
+        sys.stderr.write("\n")
+        return EXIT_INTERRUPTED
+    except SystemExit as exc:
+        # rich exits this way when the reader of its output goes away.
+        return exc.code if isinstance(exc.code, int) else EXIT_OTHER
+    except BrokenPipeError:
+        # A closed pipe (| head) is not a failure of ours; keep Python quiet at exit.
+        _silence_stdout()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one catch-all, so no traceback leaks
+        _debug_traceback(debug)
+        sys.stderr.write(f"\nAn unexpected error occurred: {type(exc).__name__}: {_safe(exc)}\n")
+        if not debug:
+            sys.stderr.write("Hint: run again with --debug for details\n")
+        return EXIT_OTHER
+
+
+def _safe(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 300 else text[:300] + "..."
+
+
+def _debug_traceback(debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def run() -> Any:
+    """The console script."""
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The context object handed to every command, and the one path a request travels.
+
+flags -> request dict -> pydantic model (AWS constraints) -> backend.invoke -> response
+-> --query -> renderer. The backend is created on first use, so commands that never
+touch it (help, configure) never open the vault or import boto3.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentcore_identity_cli.backends.base import Backend
+from agentcore_identity_cli.config import Settings
+from agentcore_identity_cli.errors import UsageError
+from agentcore_identity_cli.iostreams import IOStreams
+
+
+@dataclass
+class Paging:
+    """The AWS CLI's pagination options of a list command."""
+
+    max_items: int | None = None
+    starting_token: str | None = None
+    page_size: int | None = None
+    no_paginate: bool = False
+
+
+@dataclass
+class AppContext:
+    """Settings, streams and the lazily created backend of one invocation."""
+
+    settings: Settings
+    io: IOStreams
+    _backend: Backend | None = field(default=None, repr=False)
+
+    def backend(self) -> Backend:
+        """The backend, created once per process on first use."""
+        if self._backend is None:
+            from agentcore_identity_cli.backends import create_backend
+
+            prompt = self.io.prompt_secret if self.io.can_prompt else None
+            self._backend = create_backend(self.settings, prompt=prompt)
+        return self._backend
+
+    def close(self) -> None:
+        """Release the backend."""
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+    @property
+    def output(self) -> str:
+        """The output format: flag, environment or profile; else table on a terminal."""
+        if self.settings.output:
+            return self.settings.output
+        return "table" if self.io.stdout_is_tty else "json"
+
+    # --- the request path -----------------------------------------------------------
+
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Validate a request against the API's constraints and run it on the backend."""
+        from agentcore_identity_cli.models.base import validate_request
+        from agentcore_identity_cli.models.generated import REQUESTS
+
+        clean = {key: value for key, value in params.items() if value is not None}
+        request = validate_request(REQUESTS[operation], clean)
+        return self.backend().invoke(operation, request.to_aws())
+
+    def call_paginated(self, operation: str, params: dict[str, Any], key: str, paging: Paging) -> dict[str, Any]:
+        """Follow nextToken to the end, honouring --max-items/--starting-token/--page-size."""
+        if paging.no_paginate:
+            params = {**params, "maxResults": paging.page_size or params.get("maxResults")}
+            if paging.starting_token:
+                params["nextToken"] = paging.starting_token
+            return self.call(operation, params)
+        token, skip = decode_cli_token(paging.starting_token)
+        items: list[Any] = []
+        result: dict[str, Any] = {}
+        while True:
+            response = self.call(operation, {**params, "nextToken": token, "maxResults": paging.page_size})
+            page = response.get(key, [])[skip:]
+            result = {k: v for k, v in response.items() if k not in (key, "nextToken")}
+            if paging.max_items is not None and len(items) + len(page) >= paging.max_items:
+                need = paging.max_items - len(items)
+                items.extend(page[:need])
+                if need < len(page):
+                    result["NextToken"] = encode_cli_token(token, skip + need)
+                elif response.get("nextToken"):
+                    result["NextToken"] = encode_cli_token(response["nextToken"], 0)
+                break
+            items.extend(page)
+            skip = 0
+            token = response.get("nextToken")
+            if not token:
+                break
+        return {key: items, **result}
+
+    def emit(self, response: dict[str, Any], *, title: str | None = None) -> None:
+        """Apply --query and print the response in the chosen format."""
+        from agentcore_identity_cli.output import apply_query, jsonable, render
+
+        document = jsonable(response)
+        if self.settings.query is None and document == {}:
+            return  # as the AWS CLI: an empty response prints nothing
+        document = apply_query(document, self.settings.query)
+        render(document, self.output, self.io.stdout, color=self.io.color, title=title)
+
+
+def encode_cli_token(service_token: str | None, skip: int) -> str:
+    """The --starting-token the AWS CLI way: where to resume, and how many to skip there."""
+    raw = json.dumps({"nextToken": service_token, "skip": skip}).encode()
+    return base64.b64encode(raw).decode()
+
+
+def decode_cli_token(token: str | None) -> tuple[str | None, int]:
+    """Inverse of encode_cli_token; a service token on its own is accepted too."""
+    if not token:
+        return None, 0
+    try:
+        data = json.loads(base64.b64decode(token, validate=True))
+        if isinstance(data, dict) and "skip" in data:
+            return data.get("nextToken"), int(data["skip"])
+    except (binascii.Error, ValueError, TypeError):
+        pass
+    if not token.strip():
+        raise UsageError("Bad value for --starting-token: it is empty.")
+    return token, 0

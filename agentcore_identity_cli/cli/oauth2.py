@@ -1,0 +1,246 @@
+"""OAuth2 credential providers: create, get, update, delete, list.
+
+`--oauth2-provider-config-input` takes the API's structure as JSON, shorthand or file://.
+For people typing by hand, convenience flags build the same structure: a built-in vendor
+needs only `--client-id` and `--client-secret`; a custom one a `--discovery-url`, or
+`--issuer` with `--authorization-endpoint` and `--token-endpoint`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from agentcore_identity_cli.cli.options import MaxItems, NoPaginate, PageSize, StartingToken, Tags, paging
+from agentcore_identity_cli.cli.params import SecretReader, expand, structure
+from agentcore_identity_cli.cli.root import command, get_context
+from agentcore_identity_cli.errors import UsageError
+
+# Tag under which --scopes keeps a provider's default scopes: the API has no member for
+# them, and a tag travels with the provider on either backend.
+SCOPES_TAG = "agentcore-identity:default-scopes"
+
+Name = Annotated[str, typer.Option("--name", help="Name of the credential provider.", show_default=False)]
+Vendor = Annotated[
+    str,
+    typer.Option("--credential-provider-vendor", help="GoogleOauth2, GithubOauth2, ..., CustomOauth2.", show_default=False),
+]
+ConfigInput = Annotated[
+    str | None,
+    typer.Option("--oauth2-provider-config-input", help="The API's oauth2ProviderConfigInput: JSON, shorthand or file://PATH."),
+]
+ClientId = Annotated[str | None, typer.Option("--client-id", help="OAuth client id.")]
+ClientSecret = Annotated[
+    str | None,
+    typer.Option("--client-secret", help="OAuth client secret: '-' reads stdin, file://PATH a file; prompted for on a terminal."),
+]
+DiscoveryUrl = Annotated[
+    str | None, typer.Option("--discovery-url", help="OpenID Connect or RFC 8414 metadata URL (custom vendors).")
+]
+Issuer = Annotated[str | None, typer.Option("--issuer", help="Issuer of the authorization server.")]
+AuthorizationEndpoint = Annotated[
+    str | None, typer.Option("--authorization-endpoint", "--authorization-url", help="Authorization endpoint.")
+]
+TokenEndpoint = Annotated[str | None, typer.Option("--token-endpoint", "--token-url", help="Token endpoint.")]
+Scopes = Annotated[
+    list[str] | None,
+    typer.Option("--scopes", help="Default scopes for token and login (space-separated); kept as a tag."),
+]
+TenantId = Annotated[str | None, typer.Option("--tenant-id", help="Microsoft Entra tenant (MicrosoftOauth2).")]
+
+
+def _member_for(vendor: str) -> str:
+    from agentcore_identity_cli.oauth.catalogue import vendor as lookup
+
+    try:
+        return lookup(vendor).config_member
+    except KeyError:
+        from agentcore_identity_cli.oauth.catalogue import vendors
+
+        raise UsageError(
+            f"argument --credential-provider-vendor: Invalid choice '{vendor}', valid choices are: "
+            + " | ".join(sorted(vendors()))
+        ) from None
+
+
+def build_config(
+    vendor: str,
+    config_input: str | None,
+    flags: dict[str, str | None],
+) -> dict[str, Any]:
+    """oauth2ProviderConfigInput from the structured flag or the convenience flags."""
+    given = {key: value for key, value in flags.items() if value is not None}
+    if config_input is not None:
+        if given:
+            names = ", ".join("--" + "".join("-" + c.lower() if c.isupper() else c for c in k) for k in given)
+            raise UsageError(f"--oauth2-provider-config-input cannot be combined with {names}.")
+        config = structure(config_input, "--oauth2-provider-config-input")
+        if not isinstance(config, dict):
+            raise UsageError("--oauth2-provider-config-input must be a structure.")
+        return config
+    member = _member_for(vendor)
+    inner: dict[str, Any] = {}
+    if "clientId" in given:
+        inner["clientId"] = given["clientId"]
+    if member == "customOauth2ProviderConfig":
+        if "discoveryUrl" in given:
+            if any(k in given for k in ("issuer", "authorizationEndpoint", "tokenEndpoint")):
+                raise UsageError("Give either --discovery-url, or --issuer with the endpoints; not both.")
+            inner["oauthDiscovery"] = {"discoveryUrl": given["discoveryUrl"]}
+        elif "authorizationEndpoint" in given or "tokenEndpoint" in given or "issuer" in given:
+            missing = [f for f in ("issuer", "authorizationEndpoint", "tokenEndpoint") if f not in given]
+            if missing:
+                raise UsageError(
+                    "A custom provider without --discovery-url needs --issuer, --authorization-endpoint "
+                    "and --token-endpoint."
+                )
+            inner["oauthDiscovery"] = {
+                "authorizationServerMetadata": {
+                    "issuer": given["issuer"],
+                    "authorizationEndpoint": given["authorizationEndpoint"],
+                    "tokenEndpoint": given["tokenEndpoint"],
+                    "responseTypes": ["code"],
+                }
+            }
+        else:
+            raise UsageError(
+                "CustomOauth2 needs --discovery-url, or --issuer with --authorization-endpoint and --token-endpoint."
+            )
+    elif member == "includedOauth2ProviderConfig":
+        if "discoveryUrl" in given:
+            raise UsageError(f"{vendor} takes --issuer, --authorization-endpoint and --token-endpoint, not --discovery-url.")
+        for field in ("issuer", "authorizationEndpoint", "tokenEndpoint"):
+            if field in given:
+                inner[field] = given[field]
+    else:
+        extra = [f for f in ("discoveryUrl", "issuer", "authorizationEndpoint", "tokenEndpoint") if f in given]
+        if extra:
+            raise UsageError(
+                f"{vendor} uses the vendor's own endpoints; the API takes no {', '.join(extra)} for it. "
+                "Use CustomOauth2 for another authorization server."
+            )
+    if "tenantId" in given:
+        if member != "microsoftOauth2ProviderConfig":
+            raise UsageError("--tenant-id applies to MicrosoftOauth2 only.")
+        inner["tenantId"] = given["tenantId"]
+    return {member: inner}
+
+
+def _with_secret(ctx: typer.Context, config: dict[str, Any], client_secret: str | None, *, required: bool) -> None:
+    """Put the client secret into the single config member, read the safe way."""
+    if len(config) != 1:
+        return  # the model reports a union with other than one member
+    (inner,) = config.values()
+    if not isinstance(inner, dict):
+        return
+    if client_secret is None and ("clientSecret" in inner or "clientSecretConfig" in inner):
+        return
+    if "clientSecret" in inner and client_secret is not None:
+        raise UsageError("The client secret is given twice: in --oauth2-provider-config-input and --client-secret.")
+    secret = SecretReader(get_context(ctx).io).read(client_secret, "--client-secret", "Client secret", required=required)
+    if secret is not None:
+        inner["clientSecret"] = secret
+
+
+def _scope_tags(tags: str | None, scopes: list[str] | None) -> dict[str, str] | None:
+    parsed = structure(tags, "--tags")
+    if scopes:
+        parsed = dict(parsed or {})
+        parsed[SCOPES_TAG] = " ".join(scopes)
+    return parsed
+
+
+@command("create-oauth2-credential-provider", "Create an OAuth2 credential provider; the client secret is stored encrypted.")
+def create_oauth2_credential_provider(
+    ctx: typer.Context,
+    name: Name,
+    credential_provider_vendor: Vendor,
+    oauth2_provider_config_input: ConfigInput = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
+    discovery_url: DiscoveryUrl = None,
+    issuer: Issuer = None,
+    authorization_endpoint: AuthorizationEndpoint = None,
+    token_endpoint: TokenEndpoint = None,
+    tenant_id: TenantId = None,
+    scopes: Scopes = None,
+    tags: Tags = None,
+) -> None:
+    app_ctx = get_context(ctx)
+    vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
+    config = build_config(vendor, oauth2_provider_config_input, _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id))
+    _with_secret(ctx, config, client_secret, required=True)
+    params = {
+        "name": expand(name, "--name"),
+        "credentialProviderVendor": vendor,
+        "oauth2ProviderConfigInput": config,
+        "tags": _scope_tags(tags, scopes),
+    }
+    app_ctx.emit(app_ctx.call("CreateOauth2CredentialProvider", params))
+
+
+@command("get-oauth2-credential-provider", "Show an OAuth2 credential provider (never the client secret).")
+def get_oauth2_credential_provider(ctx: typer.Context, name: Name) -> None:
+    app_ctx = get_context(ctx)
+    app_ctx.emit(app_ctx.call("GetOauth2CredentialProvider", {"name": expand(name, "--name")}))
+
+
+@command("update-oauth2-credential-provider", "Replace the configuration of an OAuth2 credential provider.")
+def update_oauth2_credential_provider(
+    ctx: typer.Context,
+    name: Name,
+    credential_provider_vendor: Vendor,
+    oauth2_provider_config_input: ConfigInput = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
+    discovery_url: DiscoveryUrl = None,
+    issuer: Issuer = None,
+    authorization_endpoint: AuthorizationEndpoint = None,
+    token_endpoint: TokenEndpoint = None,
+    tenant_id: TenantId = None,
+) -> None:
+    app_ctx = get_context(ctx)
+    vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
+    config = build_config(vendor, oauth2_provider_config_input, _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id))
+    # An omitted secret keeps the stored one.
+    _with_secret(ctx, config, client_secret, required=False)
+    params = {"name": expand(name, "--name"), "credentialProviderVendor": vendor, "oauth2ProviderConfigInput": config}
+    app_ctx.emit(app_ctx.call("UpdateOauth2CredentialProvider", params))
+
+
+@command("delete-oauth2-credential-provider", "Delete an OAuth2 credential provider and its stored secret.")
+def delete_oauth2_credential_provider(ctx: typer.Context, name: Name) -> None:
+    app_ctx = get_context(ctx)
+    app_ctx.emit(app_ctx.call("DeleteOauth2CredentialProvider", {"name": expand(name, "--name")}))
+
+
+@command("list-oauth2-credential-providers", "List OAuth2 credential providers.")
+def list_oauth2_credential_providers(
+    ctx: typer.Context,
+    max_items: MaxItems = None,
+    starting_token: StartingToken = None,
+    page_size: PageSize = None,
+    no_paginate: NoPaginate = False,
+) -> None:
+    app_ctx = get_context(ctx)
+    pages = paging(max_items, starting_token, page_size, no_paginate)
+    app_ctx.emit(app_ctx.call_paginated("ListOauth2CredentialProviders", {}, "credentialProviders", pages))
+
+
+def _flags(
+    client_id: str | None,
+    discovery_url: str | None,
+    issuer: str | None,
+    authorization_endpoint: str | None,
+    token_endpoint: str | None,
+    tenant_id: str | None,
+) -> dict[str, str | None]:
+    return {
+        "clientId": expand(client_id, "--client-id"),
+        "discoveryUrl": expand(discovery_url, "--discovery-url"),
+        "issuer": expand(issuer, "--issuer"),
+        "authorizationEndpoint": expand(authorization_endpoint, "--authorization-endpoint"),
+        "tokenEndpoint": expand(token_endpoint, "--token-endpoint"),
+        "tenantId": expand(tenant_id, "--tenant-id"),
+    }

@@ -1,0 +1,30 @@
+"""Option types shared by several commands, so each is declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from agentcore_identity_cli.cli.context import Paging
+
+Tags = Annotated[
+    str | None,
+    typer.Option("--tags", help="Tags: JSON, shorthand Key=Value,Key2=Value2, or file://PATH."),
+]
+MaxItems = Annotated[
+    int | None,
+    typer.Option("--max-items", min=1, help="The total number of items to return; prints a NextToken to resume."),
+]
+StartingToken = Annotated[
+    str | None, typer.Option("--starting-token", help="Resume from the NextToken of an earlier --max-items call.")
+]
+PageSize = Annotated[int | None, typer.Option("--page-size", min=1, help="Items per service call.")]
+NoPaginate = Annotated[
+    bool, typer.Option("--no-paginate", help="Make one call and print its nextToken instead of following it.")
+]
+
+
+def paging(max_items: int | None, starting_token: str | None, page_size: int | None, no_paginate: bool) -> Paging:
+    """The pagination options as one object."""
+    return Paging(max_items=max_items, starting_token=starting_token, page_size=page_size, no_paginate=no_paginate)

@@ -1,0 +1,161 @@
+"""The root Typer app, its global options, and the command class every command uses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperCommand
+
+from agentcore_identity_cli import __version__
+
+# name -> takes a value. Accepted before or after the command name, as in the AWS CLI.
+GLOBAL_OPTIONS: dict[str, bool] = {
+    "--output": True,
+    "--query": True,
+    "--backend": True,
+    "--profile": True,
+    "--region": True,
+    "--endpoint-url": True,
+    "--cli-read-timeout": True,
+    "--cli-connect-timeout": True,
+    "--debug": False,
+    "--no-color": False,
+}
+
+app = typer.Typer(
+    name="agentcore-identity",
+    help=(
+        "Manage the credentials of AI agents: API keys, OAuth 2.0 clients and workload "
+        "identities, on a local encrypted vault or on Amazon Bedrock AgentCore Identity."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+class AwsCommand(TyperCommand):
+    """A command that reads list options the AWS CLI way: `--tag-keys a b c`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        multiple = {
+            opt
+            for param in self.params
+            if getattr(param, "multiple", False)
+            for opt in getattr(param, "opts", [])
+        }
+        rewritten: list[str] = []
+        current: str | None = None
+        for token in args:
+            if token == "--":
+                current = None
+                rewritten.append(token)
+            elif token.startswith("--"):
+                current = token if token in multiple else None
+                rewritten.append(token)
+            elif current is not None and rewritten[-1] != current:
+                # A further value of the same list option: repeat the flag for click.
+                rewritten.extend([current, token])
+            else:
+                rewritten.append(token)
+        result: list[str] = super().parse_args(ctx, rewritten)
+        return result
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options found after the command name to the front."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            rest.extend(argv[i:])
+            break
+        name = token.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            front.append(token)
+            if GLOBAL_OPTIONS[name] and "=" not in token and i + 1 < len(argv):
+                front.append(argv[i + 1])
+                i += 1
+        else:
+            rest.append(token)
+        i += 1
+    return front + rest
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"agentcore-identity {__version__}")
+        raise typer.Exit()
+
+
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", help="Output format: json, table or text (default: table on a terminal, json otherwise).", show_default=False),
+]
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    output: OutputOpt = None,
+    query: Annotated[str | None, typer.Option("--query", help="JMESPath query applied to the response.")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help="local (encrypted vault file, default) or aws.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Named profile from the config file (and, for aws, the AWS profile).")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="AWS region (aws backend).")] = None,
+    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="Override the service endpoint (aws backend).")] = None,
+    read_timeout: Annotated[float | None, typer.Option("--cli-read-timeout", help="Socket read timeout in seconds (aws backend).")] = None,
+    connect_timeout: Annotated[float | None, typer.Option("--cli-connect-timeout", help="Socket connect timeout in seconds (aws backend).")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Log what happens to stderr; never secrets.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Resolve settings once; the backend is created later, on first use."""
+    from agentcore_identity_cli.cli.context import AppContext
+    from agentcore_identity_cli.config import resolve_settings
+    from agentcore_identity_cli.errors import UsageError
+    from agentcore_identity_cli.iostreams import IOStreams
+
+    if output is not None and output not in ("json", "table", "text"):
+        raise UsageError(f"argument --output: Invalid choice '{output}', valid choices are: json | table | text")
+    if backend is not None and backend not in ("local", "aws"):
+        raise UsageError(f"argument --backend: Invalid choice '{backend}', valid choices are: local | aws")
+    if query is not None:
+        from agentcore_identity_cli.output import compile_query
+
+        compile_query(query)  # a bad expression is a usage error before any call
+    flags = {
+        "output": output,
+        "query": query,
+        "backend": backend,
+        "profile": profile,
+        "region": region,
+        "endpoint_url": endpoint_url,
+        "read_timeout": read_timeout,
+        "connect_timeout": connect_timeout,
+        "debug": debug,
+        "no_color": no_color,
+    }
+    settings = resolve_settings(flags)
+    if settings.debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    ctx.obj = AppContext(settings=settings, io=IOStreams(no_color=settings.no_color))
+    ctx.call_on_close(ctx.obj.close)
+
+
+def command(name: str, help_text: str) -> Any:
+    """Register a command under its AWS CLI name, with the AWS-style option parsing."""
+    return app.command(name, cls=AwsCommand, help=help_text, no_args_is_help=False)
+
+
+def get_context(ctx: typer.Context) -> Any:
+    """The AppContext of this invocation."""
+    return ctx.find_root().obj

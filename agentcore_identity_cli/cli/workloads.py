@@ -1,0 +1,76 @@
+"""Workload identities: create, get, update, delete, list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from agentcore_identity_cli.cli.options import MaxItems, NoPaginate, PageSize, StartingToken, Tags, paging
+from agentcore_identity_cli.cli.params import expand, structure
+from agentcore_identity_cli.cli.root import command, get_context
+
+Name = Annotated[str, typer.Option("--name", help="Name of the workload identity.", show_default=False)]
+ReturnUrls = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allowed-resource-oauth2-return-urls",
+        help="URLs a user may be sent back to after OAuth consent (space-separated).",
+    ),
+]
+
+
+def _urls(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [v for v in (expand(value, "--allowed-resource-oauth2-return-urls") for value in values) if v is not None]
+
+
+@command("create-workload-identity", "Create a workload identity for an agent.")
+def create_workload_identity(
+    ctx: typer.Context, name: Name, allowed_resource_oauth2_return_urls: ReturnUrls = None, tags: Tags = None
+) -> None:
+    app_ctx = get_context(ctx)
+    params = {
+        "name": expand(name, "--name"),
+        "allowedResourceOauth2ReturnUrls": _urls(allowed_resource_oauth2_return_urls),
+        "tags": structure(tags, "--tags"),
+    }
+    app_ctx.emit(app_ctx.call("CreateWorkloadIdentity", params))
+
+
+@command("get-workload-identity", "Show a workload identity.")
+def get_workload_identity(ctx: typer.Context, name: Name) -> None:
+    app_ctx = get_context(ctx)
+    app_ctx.emit(app_ctx.call("GetWorkloadIdentity", {"name": expand(name, "--name")}))
+
+
+@command("update-workload-identity", "Replace the allowed OAuth2 return URLs of a workload identity.")
+def update_workload_identity(
+    ctx: typer.Context, name: Name, allowed_resource_oauth2_return_urls: ReturnUrls = None
+) -> None:
+    app_ctx = get_context(ctx)
+    params = {
+        "name": expand(name, "--name"),
+        "allowedResourceOauth2ReturnUrls": _urls(allowed_resource_oauth2_return_urls),
+    }
+    app_ctx.emit(app_ctx.call("UpdateWorkloadIdentity", params))
+
+
+@command("delete-workload-identity", "Delete a workload identity.")
+def delete_workload_identity(ctx: typer.Context, name: Name) -> None:
+    app_ctx = get_context(ctx)
+    app_ctx.emit(app_ctx.call("DeleteWorkloadIdentity", {"name": expand(name, "--name")}))
+
+
+@command("list-workload-identities", "List workload identities.")
+def list_workload_identities(
+    ctx: typer.Context,
+    max_items: MaxItems = None,
+    starting_token: StartingToken = None,
+    page_size: PageSize = None,
+    no_paginate: NoPaginate = False,
+) -> None:
+    app_ctx = get_context(ctx)
+    pages = paging(max_items, starting_token, page_size, no_paginate)
+    app_ctx.emit(app_ctx.call_paginated("ListWorkloadIdentities", {}, "workloadIdentities", pages))

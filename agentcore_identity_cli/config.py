@@ -1,0 +1,149 @@
+"""Where state lives, and the settings of one invocation.
+
+Precedence for every setting: command-line flag > environment variable > profile in the
+config file > built-in default. ``AGENTCORE_IDENTITY_HOME`` moves config, vault and key
+file into one folder; otherwise platformdirs' per-user folders are used.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentcore_identity_cli.errors import ConfigError
+
+APP_NAME = "agentcore-identity"
+ENV_HOME = "AGENTCORE_IDENTITY_HOME"
+ENV_BACKEND = "AGENTCORE_IDENTITY_BACKEND"
+ENV_PROFILE = "AGENTCORE_IDENTITY_PROFILE"
+ENV_OUTPUT = "AGENTCORE_IDENTITY_OUTPUT"
+ENV_REGION = "AGENTCORE_IDENTITY_REGION"
+ENV_VAULT = "AGENTCORE_IDENTITY_VAULT"
+ENV_CONFIG = "AGENTCORE_IDENTITY_CONFIG_FILE"
+ENV_VAULT_KEY = "AGENTCORE_IDENTITY_VAULT_KEY"
+ENV_PASSPHRASE = "AGENTCORE_IDENTITY_PASSPHRASE"
+
+BACKENDS = ("local", "aws")
+OUTPUTS = ("json", "table", "text")
+# The keys a profile may hold, with what each means; `configure` refuses others.
+PROFILE_KEYS: dict[str, str] = {
+    "backend": "local or aws",
+    "output": "json, table or text",
+    "region": "AWS region for the aws backend",
+    "endpoint_url": "endpoint for the aws backend",
+    "aws_profile": "AWS named profile for the aws backend (default: the same name)",
+    "vault_path": "path of the local vault file",
+}
+
+
+def _data_dir() -> Path:
+    home = os.environ.get(ENV_HOME)
+    if home:
+        return Path(home).expanduser()
+    import platformdirs  # imported here: only needed without AGENTCORE_IDENTITY_HOME
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_path() -> Path:
+    """The TOML file holding named profiles."""
+    explicit = os.environ.get(ENV_CONFIG)
+    if explicit:
+        return Path(explicit).expanduser()
+    home = os.environ.get(ENV_HOME)
+    if home:
+        return Path(home).expanduser() / "config.toml"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def default_vault_path() -> Path:
+    """The vault file used when neither the environment nor a profile names one."""
+    return _data_dir() / "vault.db"
+
+
+def load_config(path: Path | None = None) -> dict[str, Any]:
+    """The parsed config file, or an empty one when there is none."""
+    path = path or config_path()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"The config file {path} is not valid TOML: {exc}",
+            hint=f"fix it by hand, or move it aside and run '{APP_NAME} configure'",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict) or not all(isinstance(p, dict) for p in profiles.values()):
+        raise ConfigError(f"The config file {path} must hold [profiles.NAME] tables.")
+    return data
+
+
+@dataclass
+class Settings:
+    """The resolved settings of one invocation."""
+
+    profile: str = "default"
+    profile_explicit: bool = False
+    backend: str = "local"
+    output: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    aws_profile: str | None = None
+    vault_path: Path = field(default_factory=default_vault_path)
+    debug: bool = False
+    no_color: bool = False
+    query: str | None = None
+    read_timeout: float | None = None
+    connect_timeout: float | None = None
+
+
+def resolve_settings(flags: dict[str, Any]) -> Settings:
+    """Combine flags, environment and the selected profile into Settings."""
+    env = os.environ
+    profile = flags.get("profile") or env.get(ENV_PROFILE) or "default"
+    profile_explicit = bool(flags.get("profile") or env.get(ENV_PROFILE))
+    profiles = load_config().get("profiles", {})
+    values: dict[str, Any] = profiles.get(profile, {})
+    if profile_explicit and profile not in profiles and flags.get("backend") != "aws":
+        # For the aws backend --profile may name only an AWS profile; that is checked there.
+        values = {}
+
+    def pick(name: str, env_names: tuple[str, ...] = ()) -> Any:
+        if flags.get(name) is not None:
+            return flags[name]
+        for env_name in env_names:
+            if env.get(env_name):
+                return env[env_name]
+        return values.get(name)
+
+    backend = pick("backend", (ENV_BACKEND,)) or "local"
+    if backend not in BACKENDS:
+        raise ConfigError(f"Unknown backend '{backend}': choose one of {', '.join(BACKENDS)}.")
+    output = pick("output", (ENV_OUTPUT,))
+    if output is not None and output not in OUTPUTS:
+        raise ConfigError(f"Unknown output format '{output}': choose one of {', '.join(OUTPUTS)}.")
+    vault = env.get(ENV_VAULT) or values.get("vault_path")
+    return Settings(
+        profile=profile,
+        profile_explicit=profile_explicit,
+        backend=backend,
+        output=output,
+        region=pick("region", (ENV_REGION, "AWS_REGION", "AWS_DEFAULT_REGION")),
+        endpoint_url=pick("endpoint_url"),
+        aws_profile=values.get("aws_profile"),
+        vault_path=Path(vault).expanduser() if vault else default_vault_path(),
+        debug=bool(flags.get("debug")),
+        no_color=bool(flags.get("no_color")) or "NO_COLOR" in env,
+        query=flags.get("query"),
+        read_timeout=flags.get("read_timeout"),
+        connect_timeout=flags.get("connect_timeout"),
+    )

@@ -1,0 +1,1 @@
+"""Pydantic models of the AWS request shapes (generated) and their base classes."""

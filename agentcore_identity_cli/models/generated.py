@@ -1,0 +1,424 @@
+"""Request models of the AgentCore Identity operations, generated from botocore 1.44.8.
+
+Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
+"""
+# ruff: noqa: N815, E501
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr
+
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+
+
+class SecretReference(AwsModel):
+    """AWS shape SecretReference."""
+    secretId: Annotated[str, Field(min_length=1, max_length=2048)]
+    jsonKey: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class CreateApiKeyCredentialProviderRequest(AwsModel):
+    """AWS shape CreateApiKeyCredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    apiKey: Annotated[SecretStr, Field(min_length=0, max_length=65536)] | None = Field(None)
+    apiKeySecretConfig: SecretReference | None = Field(None)
+    apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
+
+
+class GetApiKeyCredentialProviderRequest(AwsModel):
+    """AWS shape GetApiKeyCredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class UpdateApiKeyCredentialProviderRequest(AwsModel):
+    """AWS shape UpdateApiKeyCredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    apiKey: Annotated[SecretStr, Field(min_length=0, max_length=65536)] | None = Field(None)
+    apiKeySecretConfig: SecretReference | None = Field(None)
+    apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+
+
+class DeleteApiKeyCredentialProviderRequest(AwsModel):
+    """AWS shape DeleteApiKeyCredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class ListApiKeyCredentialProvidersRequest(AwsModel):
+    """AWS shape ListApiKeyCredentialProvidersRequest."""
+    nextToken: str | None = Field(None)
+    maxResults: Annotated[int, Field(ge=1, le=100)] | None = Field(None)
+
+
+class Oauth2AuthorizationServerMetadata(AwsModel):
+    """AWS shape Oauth2AuthorizationServerMetadata."""
+    issuer: str
+    authorizationEndpoint: str
+    tokenEndpoint: str
+    responseTypes: list[str] | None = Field(None)
+    tokenEndpointAuthMethods: Annotated[list[Annotated[str, Field(pattern='^(?:(client_secret_post|client_secret_basic))$')]], Field(min_length=1, max_length=2)] | None = Field(None)
+
+
+class Oauth2Discovery(AwsUnion):
+    """AWS shape Oauth2Discovery."""
+    discoveryUrl: Annotated[str, Field(pattern='^(?:[^\\s?#]+/\\.well-known/(openid-configuration|oauth-authorization-server)(/[^\\s?#]+)?)$')] | None = Field(None)
+    authorizationServerMetadata: Oauth2AuthorizationServerMetadata | None = Field(None)
+
+
+class TokenExchangeGrantTypeConfigType(AwsModel):
+    """AWS shape TokenExchangeGrantTypeConfigType."""
+    actorTokenContent: Literal['NONE', 'M2M', 'AWS_IAM_ID_TOKEN_JWT']
+    actorTokenScopes: list[Annotated[str, Field(min_length=1, max_length=128)]] | None = Field(None)
+
+
+class OnBehalfOfAuthenticationConfig(AwsModel):
+    """AWS shape OnBehalfOfAuthenticationConfig."""
+    clientAuthenticationMethod: Literal['NO_CLIENT']
+
+
+class OnBehalfOfTokenExchangeConfigType(AwsModel):
+    """AWS shape OnBehalfOfTokenExchangeConfigType."""
+    grantType: Literal['TOKEN_EXCHANGE', 'JWT_AUTHORIZATION_GRANT']
+    tokenExchangeGrantTypeConfig: TokenExchangeGrantTypeConfigType | None = Field(None)
+    onBehalfOfAuthenticationConfig: OnBehalfOfAuthenticationConfig | None = Field(None)
+
+
+class KmsKeySourceType(AwsModel):
+    """AWS shape KmsKeySourceType."""
+    kmsKeyArn: Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36})$')]
+
+
+class PrivateKeySource(AwsUnion):
+    """AWS shape PrivateKeySource."""
+    kmsKeySource: KmsKeySourceType | None = Field(None)
+
+
+class PrivateKeyJwtConfig(AwsModel):
+    """AWS shape PrivateKeyJwtConfig."""
+    privateKeySource: PrivateKeySource | None = Field(None)
+    signingAlgorithm: Literal['RS256', 'PS256', 'ES256'] | None = Field(None)
+    additionalHeaderClaims: Annotated[dict[Annotated[str, Field(min_length=1, max_length=255, pattern='^(?:[A-Za-z0-9_.:#-]+)$')], Annotated[SecretStr, Field(min_length=1, max_length=2048)]], Field(min_length=1, max_length=10)] | None = Field(None)
+    additionalPayloadClaims: Annotated[dict[Annotated[str, Field(min_length=1, max_length=255, pattern='^(?:[A-Za-z0-9_.:#-]+)$')], Annotated[SecretStr, Field(min_length=1, max_length=2048)]], Field(min_length=1, max_length=10)] | None = Field(None)
+
+
+class SelfManagedLatticeResource(AwsUnion):
+    """AWS shape SelfManagedLatticeResource."""
+    resourceConfigurationIdentifier: Annotated[str, Field(min_length=20, max_length=2048, pattern='^(?:((rcfg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17})))$')] | None = Field(None)
+
+
+class ManagedVpcResource(AwsModel):
+    """AWS shape ManagedVpcResource."""
+    vpcIdentifier: Annotated[str, Field(pattern='^(?:vpc-(([0-9a-z]{8})|([0-9a-z]{17})))$')]
+    subnetIds: list[Annotated[str, Field(pattern='^(?:subnet-[0-9a-zA-Z]{8,17})$')]]
+    endpointIpAddressType: Literal['IPV4', 'IPV6']
+    securityGroupIds: Annotated[list[Annotated[str, Field(pattern='^(?:sg-(([0-9a-z]{8})|([0-9a-z]{17})))$')]], Field(min_length=0, max_length=5)] | None = Field(None)
+    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
+    routingDomain: Annotated[str, Field(min_length=3, max_length=255)] | None = Field(None)
+
+
+class PrivateEndpoint(AwsUnion):
+    """AWS shape PrivateEndpoint."""
+    selfManagedLatticeResource: SelfManagedLatticeResource | None = Field(None)
+    managedVpcResource: ManagedVpcResource | None = Field(None)
+
+
+class PrivateEndpointOverride(AwsModel):
+    """AWS shape PrivateEndpointOverride."""
+    domain: Annotated[str, Field(min_length=1, max_length=253)]
+    privateEndpoint: PrivateEndpoint
+
+
+class S3CertificateConfiguration(AwsModel):
+    """AWS shape S3CertificateConfiguration."""
+    uri: Annotated[str, Field(pattern='^(?:s3://.{1,2043})$')]
+    bucketOwnerAccountId: Annotated[str, Field(pattern='^(?:[0-9]{12})$')] | None = Field(None)
+
+
+class SecretsManagerCertificateConfiguration(AwsModel):
+    """AWS shape SecretsManagerCertificateConfiguration."""
+    secretArn: Annotated[str, Field(pattern='^(?:arn:aws(-[^:]+)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+)$')]
+
+
+class CertificateConfiguration(AwsUnion):
+    """AWS shape CertificateConfiguration."""
+    s3: S3CertificateConfiguration | None = Field(None)
+    secretsManager: SecretsManagerCertificateConfiguration | None = Field(None)
+
+
+class CustomOauth2ProviderConfigInput(AwsModel):
+    """AWS shape CustomOauth2ProviderConfigInput."""
+    oauthDiscovery: Oauth2Discovery
+    clientId: Annotated[str, Field(min_length=0, max_length=256)] | None = Field(None)
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    onBehalfOfTokenExchangeConfig: OnBehalfOfTokenExchangeConfigType | None = Field(None)
+    clientAuthenticationMethod: Literal['CLIENT_SECRET_BASIC', 'CLIENT_SECRET_POST', 'AWS_IAM_ID_TOKEN_JWT', 'PRIVATE_KEY_JWT'] | None = Field(None)
+    privateKeyJwtConfig: PrivateKeyJwtConfig | None = Field(None)
+    privateEndpoint: PrivateEndpoint | None = Field(None)
+    privateEndpointOverrides: Annotated[list[PrivateEndpointOverride], Field(min_length=0, max_length=5)] | None = Field(None)
+    certificateConfigurations: Annotated[list[CertificateConfiguration], Field(min_length=1, max_length=1)] | None = Field(None)
+
+
+class GoogleOauth2ProviderConfigInput(AwsModel):
+    """AWS shape GoogleOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+
+
+class GithubOauth2ProviderConfigInput(AwsModel):
+    """AWS shape GithubOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+
+
+class SlackOauth2ProviderConfigInput(AwsModel):
+    """AWS shape SlackOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+
+
+class SalesforceOauth2ProviderConfigInput(AwsModel):
+    """AWS shape SalesforceOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+
+
+class MicrosoftOauth2ProviderConfigInput(AwsModel):
+    """AWS shape MicrosoftOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    tenantId: Annotated[str, Field(min_length=1, max_length=2048)] | None = Field(None)
+
+
+class AtlassianOauth2ProviderConfigInput(AwsModel):
+    """AWS shape AtlassianOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+
+
+class LinkedinOauth2ProviderConfigInput(AwsModel):
+    """AWS shape LinkedinOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+
+
+class IncludedOauth2ProviderConfigInput(AwsModel):
+    """AWS shape IncludedOauth2ProviderConfigInput."""
+    clientId: Annotated[str, Field(min_length=1, max_length=256)]
+    clientSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048)] | None = Field(None)
+    clientSecretConfig: SecretReference | None = Field(None)
+    clientSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    issuer: str | None = Field(None)
+    authorizationEndpoint: str | None = Field(None)
+    tokenEndpoint: str | None = Field(None)
+
+
+class Oauth2ProviderConfigInput(AwsUnion):
+    """AWS shape Oauth2ProviderConfigInput."""
+    customOauth2ProviderConfig: CustomOauth2ProviderConfigInput | None = Field(None)
+    googleOauth2ProviderConfig: GoogleOauth2ProviderConfigInput | None = Field(None)
+    githubOauth2ProviderConfig: GithubOauth2ProviderConfigInput | None = Field(None)
+    slackOauth2ProviderConfig: SlackOauth2ProviderConfigInput | None = Field(None)
+    salesforceOauth2ProviderConfig: SalesforceOauth2ProviderConfigInput | None = Field(None)
+    microsoftOauth2ProviderConfig: MicrosoftOauth2ProviderConfigInput | None = Field(None)
+    atlassianOauth2ProviderConfig: AtlassianOauth2ProviderConfigInput | None = Field(None)
+    linkedinOauth2ProviderConfig: LinkedinOauth2ProviderConfigInput | None = Field(None)
+    includedOauth2ProviderConfig: IncludedOauth2ProviderConfigInput | None = Field(None)
+
+
+class CreateOauth2CredentialProviderRequest(AwsModel):
+    """AWS shape CreateOauth2CredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    credentialProviderVendor: Literal['GoogleOauth2', 'GithubOauth2', 'SlackOauth2', 'SalesforceOauth2', 'MicrosoftOauth2', 'CustomOauth2', 'AtlassianOauth2', 'LinkedinOauth2', 'XOauth2', 'OktaOauth2', 'OneLoginOauth2', 'PingOneOauth2', 'FacebookOauth2', 'YandexOauth2', 'RedditOauth2', 'ZoomOauth2', 'TwitchOauth2', 'SpotifyOauth2', 'DropboxOauth2', 'NotionOauth2', 'HubspotOauth2', 'CyberArkOauth2', 'FusionAuthOauth2', 'Auth0Oauth2', 'CognitoOauth2']
+    oauth2ProviderConfigInput: Oauth2ProviderConfigInput
+    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
+
+
+class GetOauth2CredentialProviderRequest(AwsModel):
+    """AWS shape GetOauth2CredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class UpdateOauth2CredentialProviderRequest(AwsModel):
+    """AWS shape UpdateOauth2CredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    credentialProviderVendor: Literal['GoogleOauth2', 'GithubOauth2', 'SlackOauth2', 'SalesforceOauth2', 'MicrosoftOauth2', 'CustomOauth2', 'AtlassianOauth2', 'LinkedinOauth2', 'XOauth2', 'OktaOauth2', 'OneLoginOauth2', 'PingOneOauth2', 'FacebookOauth2', 'YandexOauth2', 'RedditOauth2', 'ZoomOauth2', 'TwitchOauth2', 'SpotifyOauth2', 'DropboxOauth2', 'NotionOauth2', 'HubspotOauth2', 'CyberArkOauth2', 'FusionAuthOauth2', 'Auth0Oauth2', 'CognitoOauth2']
+    oauth2ProviderConfigInput: Oauth2ProviderConfigInput
+
+
+class DeleteOauth2CredentialProviderRequest(AwsModel):
+    """AWS shape DeleteOauth2CredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class ListOauth2CredentialProvidersRequest(AwsModel):
+    """AWS shape ListOauth2CredentialProvidersRequest."""
+    nextToken: str | None = Field(None)
+    maxResults: Annotated[int, Field(ge=1, le=20)] | None = Field(None)
+
+
+class CreateWorkloadIdentityRequest(AwsModel):
+    """AWS shape CreateWorkloadIdentityRequest."""
+    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+    allowedResourceOauth2ReturnUrls: list[Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')]] | None = Field(None)
+    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
+
+
+class GetWorkloadIdentityRequest(AwsModel):
+    """AWS shape GetWorkloadIdentityRequest."""
+    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+
+
+class UpdateWorkloadIdentityRequest(AwsModel):
+    """AWS shape UpdateWorkloadIdentityRequest."""
+    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+    allowedResourceOauth2ReturnUrls: list[Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')]] | None = Field(None)
+
+
+class DeleteWorkloadIdentityRequest(AwsModel):
+    """AWS shape DeleteWorkloadIdentityRequest."""
+    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+
+
+class ListWorkloadIdentitiesRequest(AwsModel):
+    """AWS shape ListWorkloadIdentitiesRequest."""
+    nextToken: str | None = Field(None)
+    maxResults: Annotated[int, Field(ge=1, le=20)] | None = Field(None)
+
+
+class GetTokenVaultRequest(AwsModel):
+    """AWS shape GetTokenVaultRequest."""
+    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
+
+
+class KmsConfiguration(AwsModel):
+    """AWS shape KmsConfiguration."""
+    keyType: Literal['CustomerManagedKey', 'ServiceManagedKey']
+    kmsKeyArn: Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36})$')] | None = Field(None)
+
+
+class SetTokenVaultCMKRequest(AwsModel):
+    """AWS shape SetTokenVaultCMKRequest."""
+    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
+    kmsConfiguration: KmsConfiguration
+
+
+class ResetTokenVaultKeyMaterialRequest(AwsModel):
+    """AWS shape ResetTokenVaultKeyMaterialRequest."""
+    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class TagResourceRequest(AwsModel):
+    """AWS shape TagResourceRequest."""
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
+    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)]
+
+
+class UntagResourceRequest(AwsModel):
+    """AWS shape UntagResourceRequest."""
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
+    tagKeys: Annotated[list[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=200)]
+
+
+class ListTagsForResourceRequest(AwsModel):
+    """AWS shape ListTagsForResourceRequest."""
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
+
+
+class GetWorkloadAccessTokenRequest(AwsModel):
+    """AWS shape GetWorkloadAccessTokenRequest."""
+    workloadName: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+
+
+class GetWorkloadAccessTokenForUserIdRequest(AwsModel):
+    """AWS shape GetWorkloadAccessTokenForUserIdRequest."""
+    workloadName: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+    userId: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class GetWorkloadAccessTokenForJWTRequest(AwsModel):
+    """AWS shape GetWorkloadAccessTokenForJWTRequest."""
+    workloadName: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072, pattern='^(?:[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+)$')]
+
+
+class GetResourceApiKeyRequest(AwsModel):
+    """AWS shape GetResourceApiKeyRequest."""
+    workloadIdentityToken: Annotated[SecretStr, Field(min_length=1, max_length=131072)]
+    resourceCredentialProviderName: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class GetResourceOauth2TokenRequest(AwsModel):
+    """AWS shape GetResourceOauth2TokenRequest."""
+    workloadIdentityToken: Annotated[SecretStr, Field(min_length=1, max_length=131072)]
+    resourceCredentialProviderName: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    scopes: list[Annotated[str, Field(min_length=1, max_length=128)]]
+    oauth2Flow: Literal['USER_FEDERATION', 'M2M', 'ON_BEHALF_OF_TOKEN_EXCHANGE']
+    sessionUri: Annotated[str, Field(min_length=1, max_length=1024, pattern='^(?:urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+)$')] | None = Field(None)
+    resourceOauth2ReturnUrl: Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')] | None = Field(None)
+    forceAuthentication: bool | None = Field(None)
+    customParameters: dict[Annotated[str, Field(min_length=1, max_length=256, pattern='^(?:[a-zA-Z0-9\\-_\\.]+)$')], Annotated[SecretStr, Field(min_length=1, max_length=2048)]] | None = Field(None)
+    customState: Annotated[SecretStr, Field(min_length=1, max_length=4096)] | None = Field(None)
+    resources: list[Annotated[str, Field(min_length=1, max_length=2048)]] | None = Field(None)
+    audiences: list[Annotated[str, Field(min_length=1, max_length=2048)]] | None = Field(None)
+
+
+class UserIdentifier(AwsUnion):
+    """AWS shape UserIdentifier."""
+    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072, pattern='^(?:[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+)$')] | None = Field(None)
+    userId: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(None)
+
+
+class CompleteResourceTokenAuthRequest(AwsModel):
+    """AWS shape CompleteResourceTokenAuthRequest."""
+    userIdentifier: UserIdentifier
+    sessionUri: Annotated[str, Field(min_length=1, max_length=1024, pattern='^(?:urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+)$')]
+
+
+REQUESTS: dict[str, type[AwsModel]] = {
+    'CreateApiKeyCredentialProvider': CreateApiKeyCredentialProviderRequest,
+    'GetApiKeyCredentialProvider': GetApiKeyCredentialProviderRequest,
+    'UpdateApiKeyCredentialProvider': UpdateApiKeyCredentialProviderRequest,
+    'DeleteApiKeyCredentialProvider': DeleteApiKeyCredentialProviderRequest,
+    'ListApiKeyCredentialProviders': ListApiKeyCredentialProvidersRequest,
+    'CreateOauth2CredentialProvider': CreateOauth2CredentialProviderRequest,
+    'GetOauth2CredentialProvider': GetOauth2CredentialProviderRequest,
+    'UpdateOauth2CredentialProvider': UpdateOauth2CredentialProviderRequest,
+    'DeleteOauth2CredentialProvider': DeleteOauth2CredentialProviderRequest,
+    'ListOauth2CredentialProviders': ListOauth2CredentialProvidersRequest,
+    'CreateWorkloadIdentity': CreateWorkloadIdentityRequest,
+    'GetWorkloadIdentity': GetWorkloadIdentityRequest,
+    'UpdateWorkloadIdentity': UpdateWorkloadIdentityRequest,
+    'DeleteWorkloadIdentity': DeleteWorkloadIdentityRequest,
+    'ListWorkloadIdentities': ListWorkloadIdentitiesRequest,
+    'GetTokenVault': GetTokenVaultRequest,
+    'SetTokenVaultCMK': SetTokenVaultCMKRequest,
+    'ResetTokenVaultKeyMaterial': ResetTokenVaultKeyMaterialRequest,
+    'TagResource': TagResourceRequest,
+    'UntagResource': UntagResourceRequest,
+    'ListTagsForResource': ListTagsForResourceRequest,
+    'GetWorkloadAccessToken': GetWorkloadAccessTokenRequest,
+    'GetWorkloadAccessTokenForUserId': GetWorkloadAccessTokenForUserIdRequest,
+    'GetWorkloadAccessTokenForJWT': GetWorkloadAccessTokenForJWTRequest,
+    'GetResourceApiKey': GetResourceApiKeyRequest,
+    'GetResourceOauth2Token': GetResourceOauth2TokenRequest,
+    'CompleteResourceTokenAuth': CompleteResourceTokenAuthRequest,
+}

@@ -1,0 +1,208 @@
+"""Rendering of responses: json, table and text, with --query applied once on the way.
+
+JSON keys are the AWS response members, untouched; timestamps become ISO 8601 with a UTC
+offset, as the AWS CLI prints them. The text format follows the AWS CLI's: scalars of a
+structure on one tab-separated line (prefixed with the member name in capitals when
+nested), a list of scalars on one line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import IO, Any
+
+from agentcore_identity_cli.errors import UsageError
+
+FORMATS = ("json", "table", "text")
+
+
+def jsonable(value: Any) -> Any:
+    """Datetimes to ISO 8601; everything else as it is."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def compile_query(expression: str) -> Any:
+    """Parse a JMESPath expression; a bad one is a command-line error (exit 252)."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return jmespath.compile(expression)
+    except JMESPathError as exc:
+        raise UsageError(f"Bad value for --query {expression}: {exc}") from None
+
+
+def apply_query(document: Any, query: str | None) -> Any:
+    """The document after --query, or as it is."""
+    if query is None:
+        return document
+    return compile_query(query).search(document)
+
+
+# --- json -------------------------------------------------------------------------------
+
+
+def render_json(document: Any, stream: IO[str]) -> None:
+    """Four-space indented JSON, as the AWS CLI prints it."""
+    stream.write(json.dumps(document, indent=4, ensure_ascii=False) + "\n")
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)
+
+
+def _text(item: Any, out: list[str], label: str | None = None, keys: list[str] | None = None) -> None:
+    if isinstance(item, dict):
+        if keys is None:
+            keys = sorted(k for k, v in item.items() if not isinstance(v, (dict, list)))
+        scalars = [_scalar(item.get(k, "")) if k in item else "" for k in keys]
+        nested = sorted(k for k in item if k not in keys and isinstance(item[k], (dict, list)))
+        if scalars:
+            out.append("\t".join(([label.upper()] if label else []) + scalars))
+        for key in nested:
+            _text(item[key], out, key)
+    elif isinstance(item, list):
+        if not item:
+            return
+        if any(isinstance(el, dict) for el in item):
+            shared = sorted(
+                {k for el in item if isinstance(el, dict) for k, v in el.items() if not isinstance(v, (dict, list))}
+            )
+            for el in item:
+                _text(el, out, label, shared if isinstance(el, dict) else None)
+            return
+        scalars = [el for el in item if not isinstance(el, list)]
+        if scalars:
+            if label:
+                out.extend(f"{label.upper()}\t{_scalar(el)}" for el in scalars)
+            else:
+                out.append("\t".join(_scalar(el) for el in scalars))
+        for el in item:
+            if isinstance(el, list):
+                _text(el, out, label)
+    else:
+        out.append(_scalar(item))
+
+
+def render_text(document: Any, stream: IO[str]) -> None:
+    """The AWS CLI's text format: tab-separated, one record a line."""
+    lines: list[str] = []
+    _text(document, lines)
+    if lines:
+        stream.write("\n".join(lines) + "\n")
+
+
+# --- table ------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    """A table cell as plain text: never read as rich markup or emoji codes."""
+    from rich.text import Text
+
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return Text(", ".join(_scalar(v) for v in value))
+    if isinstance(value, (dict, list)):
+        return Text(json.dumps(value, ensure_ascii=False))
+    return Text(_scalar(value))
+
+
+def _flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested structures as dotted names, so a table row holds one value."""
+    flat: dict[str, Any] = {}
+    for key, value in document.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def render_table(document: Any, stream: IO[str], *, color: bool, title: str | None = None) -> None:
+    """A rich table: a list of records as rows, a structure as name/value pairs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(
+        file=stream,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        width=None if color else 80,
+        soft_wrap=False,
+    )
+    if document is None or document == {} or document == []:
+        return
+    tables: list[Any] = []
+    if isinstance(document, dict):
+        simple = {k: v for k, v in document.items() if not _is_records(v)}
+        if simple:
+            pairs = Table(title=title, show_header=False, expand=False)
+            pairs.add_column("field", style="bold" if color else None, no_wrap=True)
+            pairs.add_column("value", overflow="fold")
+            for key, value in _flatten(simple).items():
+                pairs.add_row(key, _cell(value))
+            tables.append(pairs)
+        for key, value in document.items():
+            if _is_records(value):
+                tables.append(_records_table(value, key))
+    elif _is_records(document):
+        tables.append(_records_table(document, title))
+    elif isinstance(document, list):
+        listing = Table(title=title, show_header=False)
+        listing.add_column("value", overflow="fold")
+        for value in document:
+            listing.add_row(_cell(value))
+        tables.append(listing)
+    else:
+        console.print(_scalar(document), markup=False)
+        return
+    for table in tables:
+        console.print(table)
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(el, dict) for el in value)
+
+
+def _records_table(records: list[dict[str, Any]], title: str | None) -> Any:
+    from rich.table import Table
+
+    columns: list[str] = []
+    for record in records:
+        columns.extend(k for k in record if k not in columns)
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        # ARNs are long and unbreakable: let them fold rather than squeeze every column.
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(*(_cell(record[c]) if c in record else "" for c in columns))
+    return table
+
+
+RENDERERS: dict[str, Callable[..., None]] = {"json": render_json, "text": render_text}
+
+
+def render(document: Any, fmt: str, stream: IO[str], *, color: bool = False, title: str | None = None) -> None:
+    """Print a (queried, jsonable) document in one of the formats."""
+    if fmt == "table":
+        render_table(document, stream, color=color, title=title)
+    else:
+        RENDERERS[fmt](document, stream)
