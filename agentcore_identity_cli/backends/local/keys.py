@@ -143,25 +143,30 @@ class KeyRing:
         """The vault key, checked against the vault; loaded once per process."""
         if self._key is not None:
             return self._key
-        key, source = self._load()
-        check = self.store.meta("key_check")
-        if check is None:
+        if self.store.meta("key_check") is None:
+            # First use: the key is made under the vault's write lock, so processes that
+            # race to create it agree on one key.
             with self.store.transaction():
-                self.store.set_meta("key_check", crypto.seal(key, KEY_CHECK_PLAINTEXT, b"key-check").hex())
-                self.store.set_meta("key_source", source)
-        else:
-            try:
-                crypto.open_sealed(key, bytes.fromhex(check), b"key-check")
-            except crypto.SealError:
-                recovered = self._finish_rotation(source)
-                if recovered is not None:
-                    self._key, self.source = recovered, source
-                    return recovered
-                raise ConfigError(
-                    f"The vault key from {source.replace('-', ' ')} does not open the vault "
-                    f"{self.store.path}.",
-                    hint=f"use the key the vault was created with ({ENV_VAULT_KEY} or {self.key_path})",
-                ) from None
+                key, source = self._load()
+                if self.store.meta("key_check") is None:
+                    self.store.set_meta("key_check", crypto.seal(key, KEY_CHECK_PLAINTEXT, b"key-check").hex())
+                    self.store.set_meta("key_source", source)
+                    self._key, self.source = key, source
+                    return key
+        key, source = self._load()
+        check = self.store.meta("key_check") or ""
+        try:
+            crypto.open_sealed(key, bytes.fromhex(check), b"key-check")
+        except crypto.SealError:
+            recovered = self._finish_rotation(source)
+            if recovered is not None:
+                self._key, self.source = recovered, source
+                return recovered
+            raise ConfigError(
+                f"The vault key from {source.replace('-', ' ')} does not open the vault "
+                f"{self.store.path}.",
+                hint=f"use the key the vault was created with ({ENV_VAULT_KEY} or {self.key_path})",
+            ) from None
         self._key, self.source = key, source
         return key
 
@@ -176,7 +181,7 @@ class KeyRing:
             crypto.open_sealed(key, bytes.fromhex(check), b"key-check")
         except crypto.SealError:
             return None
-        os.replace(path, self.key_path)
+        _promote(path, self.key_path)
         return key
 
     def rotate(self, reseal: Callable[[bytes, bytes], None]) -> None:
@@ -208,7 +213,7 @@ class KeyRing:
             self.next_key_path.unlink(missing_ok=True)
             raise
         if source == "key-file":
-            os.replace(self.next_key_path, self.key_path)
+            _promote(self.next_key_path, self.key_path)
         self._key = new
 
     def use_passphrase(self, passphrase: str) -> None:
@@ -229,3 +234,11 @@ class KeyRing:
                 self.store.db.execute("DELETE FROM meta WHERE key = ?", (name,))
             self.store.set_meta("key_source", "key-file")
         self.source = "key-file"
+
+
+def _promote(new: Path, current: Path) -> None:
+    """Rename the rotated key file into place; another process may have done it first."""
+    try:
+        os.replace(new, current)
+    except FileNotFoundError:
+        pass

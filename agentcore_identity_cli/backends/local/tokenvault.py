@@ -11,7 +11,7 @@ from typing import Any
 
 from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
-from agentcore_identity_cli.errors import ConfigError, not_found, validation
+from agentcore_identity_cli.errors import ConfigError, decryption_failure, not_found, validation
 
 
 class TokenVaultMixin(LocalCore):
@@ -87,9 +87,9 @@ class TokenVaultMixin(LocalCore):
                 try:
                     plain = open_sealed(old, sealed, aad)
                 except SealError:
-                    raise ConfigError(
-                        f"The stored {field} of '{name}' does not open; nothing was rotated.",
-                        hint="the vault was altered; restore it from a backup",
+                    raise decryption_failure(
+                        f"The stored {field} of '{name}' failed authentication; nothing was rotated. "
+                        "The vault was altered: restore it from a backup."
                     ) from None
                 self.store.put_secret(kind, name, field, seal(new, plain, aad))
 
