@@ -8,7 +8,6 @@ file into one folder; otherwise platformdirs' per-user folders are used.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +67,8 @@ def default_vault_path() -> Path:
 
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """The parsed config file, or an empty one when there is none."""
+    import tomllib
+
     path = path or config_path()
     try:
         with path.open("rb") as handle:

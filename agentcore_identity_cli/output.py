@@ -52,7 +52,13 @@ def apply_query(document: Any, query: str | None) -> Any:
 
 def render_json(document: Any, stream: IO[str]) -> None:
     """Four-space indented JSON, as the AWS CLI prints it."""
-    stream.write(json.dumps(document, indent=4, ensure_ascii=False) + "\n")
+    stream.write(json.dumps(document, indent=4, ensure_ascii=False, default=_iso) + "\n")
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 # --- text -------------------------------------------------------------------------------
@@ -63,6 +69,8 @@ def _scalar(value: Any) -> str:
         return "None"
     if isinstance(value, bool):
         return "True" if value else "False"
+    if isinstance(value, datetime):
+        return value.isoformat()
     return str(value)
 
 
@@ -117,7 +125,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
         return Text(", ".join(_scalar(v) for v in value))
     if isinstance(value, (dict, list)):
-        return Text(json.dumps(value, ensure_ascii=False))
+        return Text(json.dumps(value, ensure_ascii=False, default=_iso))
     return Text(_scalar(value))
 
 

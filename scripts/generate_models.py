@@ -22,15 +22,33 @@ from botocore.model import Shape
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = ROOT / "agentcore_identity_cli" / "data" / "operations.json"
-TARGET = ROOT / "agentcore_identity_cli" / "models" / "generated.py"
+TARGET = ROOT / "agentcore_identity_cli" / "models" / "generated"
 
-HEADER = '''"""Request models of the AgentCore Identity operations, generated from botocore {version}.
+# Operations are grouped so that a command imports only the models of its own family:
+# the OAuth2 shapes alone are most of the classes.
+FAMILIES = (
+    ("ApiKeyCredentialProvider", "apikey"),
+    ("Oauth2CredentialProvider", "oauth2"),
+    ("WorkloadIdentit", "workload"),
+    ("TokenVault", "tokenvault"),
+    ("Tag", "tags"),
+)
+
+
+def family(operation: str) -> str:
+    """The generated module that holds an operation's request model."""
+    for marker, name in FAMILIES:
+        if marker in operation:
+            return name
+    return "dataplane"
+
+HEADER = '''"""{what}, generated from botocore {version}.
 
 Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
 """
-# ruff: noqa: N815, E501
-
-from __future__ import annotations
+# ruff: noqa: N815, E501, F401
+# No `from __future__ import annotations`: evaluated annotations spare pydantic from
+# compiling a string per field at import, which is most of this module's import time.
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -40,12 +58,36 @@ from pydantic import Field, SecretStr
 from agentcore_identity_cli.models.base import AwsModel, AwsUnion
 '''
 
+INDEX = '''"""The request model of each operation, generated from botocore {version}.
+
+Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
+Each family of operations has its own module, imported when a request of it is made.
+"""
+
+from importlib import import_module
+
+from agentcore_identity_cli.models.base import AwsModel
+
+# operation -> (module, class)
+REQUESTS: dict[str, tuple[str, str]] = {{
+{rows}}}
+
+
+def request_model(operation: str) -> type[AwsModel]:
+    """The pydantic model of an operation's request."""
+    module, name = REQUESTS[operation]
+    model: type[AwsModel] = getattr(import_module(f"{{__name__}}.{{module}}"), name)
+    return model
+'''
+
 
 class Generator:
     def __init__(self) -> None:
         self.session = botocore.session.get_session()
         self.classes: dict[str, str] = {}
         self.order: list[str] = []
+        self.needs: dict[str, set[str]] = {}  # class -> classes it refers to
+        self.current: list[str] = []
 
     def field_type(self, shape: Shape) -> str:
         """The annotation for a member of this shape, with its constraints."""
@@ -53,6 +95,8 @@ class Generator:
         kind = shape.type_name
         if kind == "structure":
             self.structure(shape)
+            if self.current:
+                self.needs.setdefault(self.current[-1], set()).add(shape.name)
             return shape.name
         if kind == "list":
             inner = self.field_type(shape.member)  # type: ignore[attr-defined]
@@ -108,6 +152,7 @@ class Generator:
         if name in self.classes:
             return
         self.classes[name] = ""  # mark first: shapes may refer to each other
+        self.current.append(name)
         required = set(shape.required_members)  # type: ignore[attr-defined]
         is_union = bool(shape.metadata.get("union"))
         lines = [f"class {name}({'AwsUnion' if is_union else 'AwsModel'}):"]
@@ -127,34 +172,65 @@ class Generator:
                 lines.append(f"    {attr}: {annotation} | None = Field(None{alias})")
         self.classes[name] = "\n".join(lines)
         self.order.append(name)
+        self.current.pop()
 
-    def run(self) -> str:
+    def closure(self, name: str) -> set[str]:
+        """A class and every class it refers to, transitively."""
+        seen = {name}
+        todo = [name]
+        while todo:
+            for child in self.needs.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        return seen
+
+    def run(self) -> dict[str, str]:
+        """File name -> content of every generated module."""
         spec = json.loads(OPERATIONS.read_text())["operations"]
-        request_names: dict[str, str] = {}
+        requests: dict[str, tuple[str, str]] = {}
         for operation, info in spec.items():
             model = self.session.get_service_model(info["service"])
             shape = model.operation_model(operation).input_shape
-            if shape is not None:
-                self.structure(shape)
-                request_names[operation] = shape.name
-        out = [HEADER.format(version=botocore.__version__)]
-        for name in self.order:
-            out.append("\n\n" + self.classes[name] + "\n")
-        out.append("\n\nREQUESTS: dict[str, type[AwsModel]] = {\n")
-        for operation, shape_name in request_names.items():
-            out.append(f"    {operation!r}: {shape_name},\n")
-        out.append("}\n")
-        return "".join(out)
+            self.structure(shape)
+            requests[operation] = (family(operation), shape.name)
+        # Which families use each class; a class used by more than one goes to common.py.
+        users: dict[str, set[str]] = {}
+        for module, root in requests.values():
+            for name in self.closure(root):
+                users.setdefault(name, set()).add(module)
+        home = {name: (next(iter(mods)) if len(mods) == 1 else "common") for name, mods in users.items()}
+        version = botocore.__version__
+        files: dict[str, str] = {}
+        for module in sorted(set(home.values())):
+            names = [n for n in self.order if home[n] == module]
+            shared = sorted({c for n in names for c in self.needs.get(n, ()) if home[c] == "common"})
+            text = HEADER.format(what=f"Request models: {module}", version=version)
+            if module != "common" and shared:
+                text += "\nfrom agentcore_identity_cli.models.generated.common import " + ", ".join(shared) + "\n"
+            for name in names:
+                text += "\n\n" + self.classes[name] + "\n"
+            files[f"{module}.py"] = text
+        rows = "".join(f"    {op!r}: ({mod!r}, {cls!r}),\n" for op, (mod, cls) in requests.items())
+        files["__init__.py"] = INDEX.format(version=version, rows=rows)
+        return files
 
 
 def main(argv: list[str]) -> int:
-    text = Generator().run()
+    files = Generator().run()
     if "--check" in argv:
-        if not TARGET.exists() or TARGET.read_text() != text:
-            print(f"{TARGET} is stale: run python scripts/generate_models.py", file=sys.stderr)
+        stale = [n for n, text in files.items() if not (TARGET / n).exists() or (TARGET / n).read_text() != text]
+        extra = [p.name for p in TARGET.glob("*.py") if p.name not in files]
+        if stale or extra:
+            print(f"{TARGET} is stale ({', '.join(stale + extra)}): run python scripts/generate_models.py", file=sys.stderr)
             return 1
         return 0
-    TARGET.write_text(text)
+    TARGET.mkdir(exist_ok=True)
+    for old in TARGET.glob("*.py"):
+        if old.name not in files:
+            old.unlink()
+    for name, text in files.items():
+        (TARGET / name).write_text(text)
     return 0
 
 

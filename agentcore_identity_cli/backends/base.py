@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Protocol
 
 
@@ -31,6 +30,8 @@ class Backend(Protocol):
 @lru_cache(maxsize=1)
 def operations() -> dict[str, dict[str, Any]]:
     """The operations table (data/operations.json)."""
+    from importlib import resources
+
     text = resources.files("agentcore_identity_cli.data").joinpath("operations.json").read_text()
     table: dict[str, dict[str, Any]] = json.loads(text)["operations"]
     return table

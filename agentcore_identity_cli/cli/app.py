@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import importlib
+import os
 
 from agentcore_identity_cli.cli.root import GLOBAL_OPTIONS, app, hoist_global_options
 from agentcore_identity_cli.errors import (
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     from typer import _click as click
     from typer import exceptions as typer_exceptions
 
+    # Third-party pydantic plugins would see every validated request, secrets included;
+    # skipping their discovery also saves a scan of every installed package's metadata.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     wants_help = any(a in ("-h", "--help") for a in args)
@@ -128,8 +132,6 @@ def _debug_traceback(debug: bool) -> None:
 
 
 def _silence_stdout() -> None:
-    import os
-
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
 

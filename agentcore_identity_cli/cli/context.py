@@ -64,10 +64,10 @@ class AppContext:
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Validate a request against the API's constraints and run it on the backend."""
         from agentcore_identity_cli.models.base import validate_request
-        from agentcore_identity_cli.models.generated import REQUESTS
+        from agentcore_identity_cli.models.generated import request_model
 
         clean = {key: value for key, value in params.items() if value is not None}
-        request = validate_request(REQUESTS[operation], clean)
+        request = validate_request(request_model(operation), clean)
         return self.backend().invoke(operation, request.to_aws())
 
     def call_paginated(self, operation: str, params: dict[str, Any], key: str, paging: Paging) -> dict[str, Any]:
@@ -103,10 +103,12 @@ class AppContext:
         """Apply --query and print the response in the chosen format."""
         from agentcore_identity_cli.output import apply_query, jsonable, render
 
-        document = jsonable(response)
-        if self.settings.query is None and document == {}:
-            return  # as the AWS CLI: an empty response prints nothing
-        document = apply_query(document, self.settings.query)
+        if self.settings.query is None:
+            if response == {}:
+                return  # as the AWS CLI: an empty response prints nothing
+            document: Any = response  # the renderers format timestamps themselves
+        else:
+            document = apply_query(jsonable(response), self.settings.query)
         render(document, self.output, self.io.stdout, color=self.io.color, title=title)
 
 

@@ -3,15 +3,14 @@
 Every secret is sealed under the vault key with a fresh 96-bit nonce and associated data
 that names the vault, the record and the field, so a ciphertext copied onto another record
 (or into another vault) fails to open instead of handing out the wrong secret.
+
+`cryptography` is imported on first use: listing the vault needs no key and no cipher.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -24,7 +23,7 @@ class SealError(Exception):
 
 def new_key() -> bytes:
     """A random 256-bit key."""
-    return AESGCM.generate_key(bit_length=256)
+    return os.urandom(KEY_BYTES)
 
 
 def associated_data(vault_id: str, *parts: str) -> bytes:
@@ -34,6 +33,8 @@ def associated_data(vault_id: str, *parts: str) -> bytes:
 
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """Encrypt and authenticate; the result carries its format byte and nonce."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(NONCE_BYTES)
     return FORMAT_V1 + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
@@ -42,6 +43,9 @@ def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     """Decrypt a value made by `seal`, or raise SealError."""
     if len(sealed) < 1 + NONCE_BYTES + 16 or sealed[:1] != FORMAT_V1:
         raise SealError("not a sealed value of a known format")
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce, body = sealed[1 : 1 + NONCE_BYTES], sealed[1 + NONCE_BYTES :]
     try:
         return AESGCM(key).decrypt(nonce, body, aad)

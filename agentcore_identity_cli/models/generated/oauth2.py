@@ -1,10 +1,10 @@
-"""Request models of the AgentCore Identity operations, generated from botocore 1.44.8.
+"""Request models: oauth2, generated from botocore 1.44.8.
 
 Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
 """
-# ruff: noqa: N815, E501
-
-from __future__ import annotations
+# ruff: noqa: N815, E501, F401
+# No `from __future__ import annotations`: evaluated annotations spare pydantic from
+# compiling a string per field at import, which is most of this module's import time.
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -13,44 +13,7 @@ from pydantic import Field, SecretStr
 
 from agentcore_identity_cli.models.base import AwsModel, AwsUnion
 
-
-class SecretReference(AwsModel):
-    """AWS shape SecretReference."""
-    secretId: Annotated[str, Field(min_length=1, max_length=2048)]
-    jsonKey: Annotated[str, Field(min_length=1, max_length=128)]
-
-
-class CreateApiKeyCredentialProviderRequest(AwsModel):
-    """AWS shape CreateApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    apiKey: Annotated[SecretStr, Field(min_length=0, max_length=65536)] | None = Field(None)
-    apiKeySecretConfig: SecretReference | None = Field(None)
-    apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
-    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
-
-
-class GetApiKeyCredentialProviderRequest(AwsModel):
-    """AWS shape GetApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-
-
-class UpdateApiKeyCredentialProviderRequest(AwsModel):
-    """AWS shape UpdateApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    apiKey: Annotated[SecretStr, Field(min_length=0, max_length=65536)] | None = Field(None)
-    apiKeySecretConfig: SecretReference | None = Field(None)
-    apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
-
-
-class DeleteApiKeyCredentialProviderRequest(AwsModel):
-    """AWS shape DeleteApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-
-
-class ListApiKeyCredentialProvidersRequest(AwsModel):
-    """AWS shape ListApiKeyCredentialProvidersRequest."""
-    nextToken: str | None = Field(None)
-    maxResults: Annotated[int, Field(ge=1, le=100)] | None = Field(None)
+from agentcore_identity_cli.models.generated.common import SecretReference
 
 
 class Oauth2AuthorizationServerMetadata(AwsModel):
@@ -273,152 +236,3 @@ class ListOauth2CredentialProvidersRequest(AwsModel):
     """AWS shape ListOauth2CredentialProvidersRequest."""
     nextToken: str | None = Field(None)
     maxResults: Annotated[int, Field(ge=1, le=20)] | None = Field(None)
-
-
-class CreateWorkloadIdentityRequest(AwsModel):
-    """AWS shape CreateWorkloadIdentityRequest."""
-    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-    allowedResourceOauth2ReturnUrls: list[Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')]] | None = Field(None)
-    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
-
-
-class GetWorkloadIdentityRequest(AwsModel):
-    """AWS shape GetWorkloadIdentityRequest."""
-    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-
-
-class UpdateWorkloadIdentityRequest(AwsModel):
-    """AWS shape UpdateWorkloadIdentityRequest."""
-    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-    allowedResourceOauth2ReturnUrls: list[Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')]] | None = Field(None)
-
-
-class DeleteWorkloadIdentityRequest(AwsModel):
-    """AWS shape DeleteWorkloadIdentityRequest."""
-    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-
-
-class ListWorkloadIdentitiesRequest(AwsModel):
-    """AWS shape ListWorkloadIdentitiesRequest."""
-    nextToken: str | None = Field(None)
-    maxResults: Annotated[int, Field(ge=1, le=20)] | None = Field(None)
-
-
-class GetTokenVaultRequest(AwsModel):
-    """AWS shape GetTokenVaultRequest."""
-    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
-
-
-class KmsConfiguration(AwsModel):
-    """AWS shape KmsConfiguration."""
-    keyType: Literal['CustomerManagedKey', 'ServiceManagedKey']
-    kmsKeyArn: Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36})$')] | None = Field(None)
-
-
-class SetTokenVaultCMKRequest(AwsModel):
-    """AWS shape SetTokenVaultCMKRequest."""
-    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
-    kmsConfiguration: KmsConfiguration
-
-
-class ResetTokenVaultKeyMaterialRequest(AwsModel):
-    """AWS shape ResetTokenVaultKeyMaterialRequest."""
-    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-
-
-class TagResourceRequest(AwsModel):
-    """AWS shape TagResourceRequest."""
-    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
-    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)]
-
-
-class UntagResourceRequest(AwsModel):
-    """AWS shape UntagResourceRequest."""
-    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
-    tagKeys: Annotated[list[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=200)]
-
-
-class ListTagsForResourceRequest(AwsModel):
-    """AWS shape ListTagsForResourceRequest."""
-    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
-
-
-class GetWorkloadAccessTokenRequest(AwsModel):
-    """AWS shape GetWorkloadAccessTokenRequest."""
-    workloadName: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-
-
-class GetWorkloadAccessTokenForUserIdRequest(AwsModel):
-    """AWS shape GetWorkloadAccessTokenForUserIdRequest."""
-    workloadName: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-    userId: Annotated[str, Field(min_length=1, max_length=128)]
-
-
-class GetWorkloadAccessTokenForJWTRequest(AwsModel):
-    """AWS shape GetWorkloadAccessTokenForJWTRequest."""
-    workloadName: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072, pattern='^(?:[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+)$')]
-
-
-class GetResourceApiKeyRequest(AwsModel):
-    """AWS shape GetResourceApiKeyRequest."""
-    workloadIdentityToken: Annotated[SecretStr, Field(min_length=1, max_length=131072)]
-    resourceCredentialProviderName: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-
-
-class GetResourceOauth2TokenRequest(AwsModel):
-    """AWS shape GetResourceOauth2TokenRequest."""
-    workloadIdentityToken: Annotated[SecretStr, Field(min_length=1, max_length=131072)]
-    resourceCredentialProviderName: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    scopes: list[Annotated[str, Field(min_length=1, max_length=128)]]
-    oauth2Flow: Literal['USER_FEDERATION', 'M2M', 'ON_BEHALF_OF_TOKEN_EXCHANGE']
-    sessionUri: Annotated[str, Field(min_length=1, max_length=1024, pattern='^(?:urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+)$')] | None = Field(None)
-    resourceOauth2ReturnUrl: Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')] | None = Field(None)
-    forceAuthentication: bool | None = Field(None)
-    customParameters: dict[Annotated[str, Field(min_length=1, max_length=256, pattern='^(?:[a-zA-Z0-9\\-_\\.]+)$')], Annotated[SecretStr, Field(min_length=1, max_length=2048)]] | None = Field(None)
-    customState: Annotated[SecretStr, Field(min_length=1, max_length=4096)] | None = Field(None)
-    resources: list[Annotated[str, Field(min_length=1, max_length=2048)]] | None = Field(None)
-    audiences: list[Annotated[str, Field(min_length=1, max_length=2048)]] | None = Field(None)
-
-
-class UserIdentifier(AwsUnion):
-    """AWS shape UserIdentifier."""
-    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072, pattern='^(?:[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+)$')] | None = Field(None)
-    userId: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(None)
-
-
-class CompleteResourceTokenAuthRequest(AwsModel):
-    """AWS shape CompleteResourceTokenAuthRequest."""
-    userIdentifier: UserIdentifier
-    sessionUri: Annotated[str, Field(min_length=1, max_length=1024, pattern='^(?:urn:ietf:params:oauth:request_uri:[a-zA-Z0-9-._~]+)$')]
-
-
-REQUESTS: dict[str, type[AwsModel]] = {
-    'CreateApiKeyCredentialProvider': CreateApiKeyCredentialProviderRequest,
-    'GetApiKeyCredentialProvider': GetApiKeyCredentialProviderRequest,
-    'UpdateApiKeyCredentialProvider': UpdateApiKeyCredentialProviderRequest,
-    'DeleteApiKeyCredentialProvider': DeleteApiKeyCredentialProviderRequest,
-    'ListApiKeyCredentialProviders': ListApiKeyCredentialProvidersRequest,
-    'CreateOauth2CredentialProvider': CreateOauth2CredentialProviderRequest,
-    'GetOauth2CredentialProvider': GetOauth2CredentialProviderRequest,
-    'UpdateOauth2CredentialProvider': UpdateOauth2CredentialProviderRequest,
-    'DeleteOauth2CredentialProvider': DeleteOauth2CredentialProviderRequest,
-    'ListOauth2CredentialProviders': ListOauth2CredentialProvidersRequest,
-    'CreateWorkloadIdentity': CreateWorkloadIdentityRequest,
-    'GetWorkloadIdentity': GetWorkloadIdentityRequest,
-    'UpdateWorkloadIdentity': UpdateWorkloadIdentityRequest,
-    'DeleteWorkloadIdentity': DeleteWorkloadIdentityRequest,
-    'ListWorkloadIdentities': ListWorkloadIdentitiesRequest,
-    'GetTokenVault': GetTokenVaultRequest,
-    'SetTokenVaultCMK': SetTokenVaultCMKRequest,
-    'ResetTokenVaultKeyMaterial': ResetTokenVaultKeyMaterialRequest,
-    'TagResource': TagResourceRequest,
-    'UntagResource': UntagResourceRequest,
-    'ListTagsForResource': ListTagsForResourceRequest,
-    'GetWorkloadAccessToken': GetWorkloadAccessTokenRequest,
-    'GetWorkloadAccessTokenForUserId': GetWorkloadAccessTokenForUserIdRequest,
-    'GetWorkloadAccessTokenForJWT': GetWorkloadAccessTokenForJWTRequest,
-    'GetResourceApiKey': GetResourceApiKeyRequest,
-    'GetResourceOauth2Token': GetResourceOauth2TokenRequest,
-    'CompleteResourceTokenAuth': CompleteResourceTokenAuthRequest,
-}

@@ -1,0 +1,25 @@
+"""Request models: tags, generated from botocore 1.44.8.
+
+Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
+"""
+# ruff: noqa: N815, E501, F401
+# No `from __future__ import annotations`: evaluated annotations spare pydantic from
+# compiling a string per field at import, which is most of this module's import time.
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr
+
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+
+
+class TagResourceRequest(AwsModel):
+    """AWS shape TagResourceRequest."""
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
+    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)]
+
+
+class ListTagsForResourceRequest(AwsModel):
+    """AWS shape ListTagsForResourceRequest."""
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
