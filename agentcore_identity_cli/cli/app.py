@@ -89,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     load_commands(None if wants_help and _command_name(args) is None else _command_name(args))
     command = typer.main.get_command(app)
     try:
-        command.main(args=args, prog_name="agentcore-identity", standalone_mode=False)
-        return 0
+        result = command.main(args=args, prog_name="agentcore-identity", standalone_mode=False)
+        # Without standalone mode, click hands back the code of a typer.Exit as the result.
+        return result if isinstance(result, int) else 0
     except AgentCoreIdentityError as exc:
         _write_error(exc)
         _debug_traceback(debug)

@@ -1,0 +1,83 @@
+"""Profiles in the config file and the precedence of settings."""
+
+from __future__ import annotations
+
+import stat
+import tomllib
+from pathlib import Path
+
+
+def test_configure_set_writes_a_private_toml_profile(cli, home: Path):
+    assert cli("configure", "set", "output", "text").exit_code == 0
+    assert cli("--profile", "prod", "configure", "set", "backend", "aws").exit_code == 0
+    path = home / "config.toml"
+    data = tomllib.loads(path.read_text())
+    assert data == {"profiles": {"default": {"output": "text"}, "prod": {"backend": "aws"}}}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_configure_get_prints_a_value_or_exits_1(cli):
+    cli("configure", "set", "region", "eu-west-1")
+    got = cli("configure", "get", "region")
+    assert (got.exit_code, got.stdout) == (0, "eu-west-1\n")
+    assert cli("configure", "get", "endpoint_url").exit_code == 1
+
+
+def test_configure_refuses_unknown_keys_and_values(cli):
+    assert cli("configure", "set", "colour", "blue").exit_code == 252
+    bad = cli("configure", "set", "output", "yaml")
+    assert bad.exit_code == 252
+    assert "json, table, text" in bad.stderr
+
+
+def test_profile_output_applies_and_flag_overrides_it(cli):
+    cli("create-workload-identity", "--name", "agent-one")
+    cli("configure", "set", "output", "text")
+    assert cli("list-workload-identities").stdout.startswith("WORKLOADIDENTITIES\t")
+    assert cli("list-workload-identities", "--output", "json").json()["workloadIdentities"][0]["name"] == "agent-one"
+
+
+def test_environment_overrides_profile_and_flag_overrides_environment(cli):
+    cli("create-workload-identity", "--name", "agent-one")
+    cli("configure", "set", "output", "text")
+    env = {"AGENTCORE_IDENTITY_OUTPUT": "json"}
+    assert cli("list-workload-identities", env=env).json()["workloadIdentities"]
+    assert cli("list-workload-identities", "--output", "text", env=env).stdout.startswith("WORKLOADIDENTITIES")
+
+
+def test_profile_vault_path_moves_the_vault(cli, tmp_path: Path):
+    other = tmp_path / "elsewhere" / "team.db"
+    cli("--profile", "team", "configure", "set", "vault_path", str(other))
+    cli("--profile", "team", "create-workload-identity", "--name", "team-agent")
+    assert other.exists()
+    assert cli("list-workload-identities").json()["workloadIdentities"] == []
+    listed = cli("list-workload-identities", "--profile", "team").json()["workloadIdentities"]
+    assert [w["name"] for w in listed] == ["team-agent"]
+
+
+def test_configure_list_shows_settings_in_force(cli, home: Path):
+    cli("configure", "set", "region", "us-west-2")
+    shown = cli("configure", "list", "--output", "json").json()
+    assert shown["region"] == "us-west-2"
+    assert shown["backend"] == "local"
+    assert shown["vaultPath"] == str(home / "vault.db")
+
+
+def test_a_broken_config_file_is_exit_253_with_the_path(cli, home: Path):
+    home.mkdir(mode=0o700)
+    (home / "config.toml").write_text("[profiles.default\noutput = ")
+    result = cli("list-workload-identities")
+    assert result.exit_code == 253
+    assert "config.toml" in result.stderr and "not valid TOML" in result.stderr
+
+
+def test_unknown_backend_in_environment_is_a_configuration_error(cli):
+    result = cli("list-workload-identities", env={"AGENTCORE_IDENTITY_BACKEND": "s3"})
+    assert result.exit_code == 253
+    assert "Unknown backend" in result.stderr
+
+
+def test_interactive_configure_needs_a_terminal(cli):
+    result = cli("configure")
+    assert result.exit_code == 252
+    assert "configure set" in result.stderr
