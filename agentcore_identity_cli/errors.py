@@ -54,9 +54,7 @@ class ServiceError(AgentCoreIdentityError):
 
     exit_code = EXIT_SERVICE
 
-    def __init__(
-        self, code: str, message: str, *, operation: str | None = None, hint: str | None = None
-    ) -> None:
+    def __init__(self, code: str, message: str, *, operation: str | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.code = code
         self.operation = operation

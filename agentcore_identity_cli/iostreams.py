@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO
+from typing import IO, TextIO, cast
 
 
 class IOStreams:
@@ -63,4 +63,4 @@ class IOStreams:
         """Read a secret from the terminal without echoing it."""
         import getpass
 
-        return getpass.getpass(f"{label}: ", stream=self.stderr)
+        return getpass.getpass(f"{label}: ", stream=cast(TextIO, self.stderr))

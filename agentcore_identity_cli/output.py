@@ -129,16 +129,17 @@ def _cell(value: Any) -> Any:
     return Text(_scalar(value))
 
 
-def _flatten(document: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested structures as dotted names, so a table row holds one value."""
-    flat: dict[str, Any] = {}
+def _rows(document: dict[str, Any], depth: int = 0) -> list[tuple[str, Any]]:
+    """Nested structures as indented rows under their member name, one value a row."""
+    rows: list[tuple[str, Any]] = []
     for key, value in document.items():
-        name = f"{prefix}{key}"
+        label = "  " * depth + key
         if isinstance(value, dict) and value:
-            flat.update(_flatten(value, name + "."))
+            rows.append((label, None))
+            rows.extend(_rows(value, depth + 1))
         else:
-            flat[name] = value
-    return flat
+            rows.append((label, value))
+    return rows
 
 
 def render_table(document: Any, stream: IO[str], *, color: bool, title: str | None = None) -> None:
@@ -163,10 +164,10 @@ def render_table(document: Any, stream: IO[str], *, color: bool, title: str | No
         simple = {k: v for k, v in document.items() if not _is_records(v)}
         if simple:
             pairs = Table(title=title, show_header=False, expand=False)
-            pairs.add_column("field", style="bold" if color else None, no_wrap=True)
+            pairs.add_column("field", style="bold" if color else None, overflow="fold", max_width=36)
             pairs.add_column("value", overflow="fold")
-            for key, value in _flatten(simple).items():
-                pairs.add_row(key, _cell(value))
+            for label, value in _rows(simple):
+                pairs.add_row(label, _cell_text(value))
             tables.append(pairs)
         for key, value in document.items():
             if _is_records(value):
@@ -201,8 +202,21 @@ def _records_table(records: list[dict[str, Any]], title: str | None) -> Any:
         # ARNs are long and unbreakable: let them fold rather than squeeze every column.
         table.add_column(column, overflow="fold")
     for record in records:
-        table.add_row(*(_cell(record[c]) if c in record else "" for c in columns))
+        table.add_row(*(_cell_text(record[c]) if c in record else "" for c in columns))
     return table
+
+
+def _table_text(value: Any) -> str:
+    """A value as a table shows it: times to the second, in UTC."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") + ("Z" if value.utcoffset() is not None else "")
+    return _cell(value).plain if value is not None else ""
+
+
+def _cell_text(value: Any) -> Any:
+    from rich.text import Text
+
+    return Text(_table_text(value))
 
 
 RENDERERS: dict[str, Callable[..., None]] = {"json": render_json, "text": render_text}

@@ -42,6 +42,7 @@ def family(operation: str) -> str:
             return name
     return "dataplane"
 
+
 HEADER = '''"""{what}, generated from botocore {version}.
 
 Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
@@ -222,7 +223,10 @@ def main(argv: list[str]) -> int:
         stale = [n for n, text in files.items() if not (TARGET / n).exists() or (TARGET / n).read_text() != text]
         extra = [p.name for p in TARGET.glob("*.py") if p.name not in files]
         if stale or extra:
-            print(f"{TARGET} is stale ({', '.join(stale + extra)}): run python scripts/generate_models.py", file=sys.stderr)
+            print(
+                f"{TARGET} is stale ({', '.join(stale + extra)}): run python scripts/generate_models.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     TARGET.mkdir(exist_ok=True)

@@ -13,7 +13,8 @@ import sys
 from agentcore_identity_cli.cli.app import main
 worker, secret_file = sys.argv[1], sys.argv[2]
 for i in range(50):
-    code = main(["create-api-key-credential-provider", "--name", f"w{worker}-{i:02d}", "--api-key", "file://" + secret_file])
+    name = f"w{worker}-{i:02d}"
+    code = main(["create-api-key-credential-provider", "--name", name, "--api-key", "file://" + secret_file])
     if code != 0:
         sys.exit(code)
 """
@@ -48,8 +49,16 @@ def test_first_use_by_many_processes_at_once_creates_one_vault(home: Path, tmp_p
     secret.write_text("s")
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "agentcore_identity_cli", "create-api-key-credential-provider",
-             "--name", f"first-{n}", "--api-key", f"file://{secret}"],
+            [
+                sys.executable,
+                "-m",
+                "agentcore_identity_cli",
+                "create-api-key-credential-provider",
+                "--name",
+                f"first-{n}",
+                "--api-key",
+                f"file://{secret}",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env={**os.environ},

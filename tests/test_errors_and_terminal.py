@@ -45,7 +45,9 @@ def test_service_error_has_no_traceback_but_debug_shows_one(cli):
 
 def test_debug_output_never_contains_the_secret(tmp_path: Path):
     secret = "sk-DEBUG-CANARY-42"
-    result = run_process("--debug", "create-api-key-credential-provider", "--name", "dbg", "--api-key", "-", input=secret)
+    result = run_process(
+        "--debug", "create-api-key-credential-provider", "--name", "dbg", "--api-key", "-", input=secret
+    )
     assert result.exit_code == 0
     assert secret not in result.stderr and secret not in result.stdout
 

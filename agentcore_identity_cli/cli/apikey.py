@@ -13,15 +13,16 @@ from agentcore_identity_cli.cli.root import command, get_context
 Name = Annotated[str, typer.Option("--name", help="Name of the credential provider.", show_default=False)]
 ApiKey = Annotated[
     str | None,
-    typer.Option("--api-key", help="The API key: '-' reads stdin, file://PATH reads a file; prompted for when omitted on a terminal."),
+    typer.Option(
+        "--api-key",
+        help="The API key: '-' reads stdin, file://PATH reads a file; prompted for when omitted on a terminal.",
+    ),
 ]
 SecretConfig = Annotated[
     str | None,
     typer.Option("--api-key-secret-config", help="Secrets Manager reference secretId=...,jsonKey=... (aws backend)."),
 ]
-SecretSource = Annotated[
-    str | None, typer.Option("--api-key-secret-source", help="MANAGED or EXTERNAL (aws backend).")
-]
+SecretSource = Annotated[str | None, typer.Option("--api-key-secret-source", help="MANAGED or EXTERNAL (aws backend).")]
 
 
 def _api_key(ctx: typer.Context, value: str | None, secret_config: str | None) -> str | None:

@@ -5,11 +5,10 @@ Most specific first, one catch-all at the end; a traceback is printed only with 
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import importlib
 import os
+import sys
+from typing import Any
 
 from agentcore_identity_cli.cli.root import GLOBAL_OPTIONS, app, hoist_global_options
 from agentcore_identity_cli.errors import (
@@ -25,15 +24,9 @@ __all__ = ["COMMAND_MODULES", "load_commands", "main"]
 # command needs keeps start-up fast (Typer builds every registered command on each run).
 # A test checks this table against the commands the modules actually register.
 COMMAND_MODULES: dict[str, str] = {
-    **{
-        f"{verb}-api-key-credential-provider": "apikey"
-        for verb in ("create", "get", "update", "delete")
-    },
+    **{f"{verb}-api-key-credential-provider": "apikey" for verb in ("create", "get", "update", "delete")},
     "list-api-key-credential-providers": "apikey",
-    **{
-        f"{verb}-oauth2-credential-provider": "oauth2"
-        for verb in ("create", "get", "update", "delete")
-    },
+    **{f"{verb}-oauth2-credential-provider": "oauth2" for verb in ("create", "get", "update", "delete")},
     "list-oauth2-credential-providers": "oauth2",
     **{f"{verb}-workload-identity": "workloads" for verb in ("create", "get", "update", "delete")},
     "list-workload-identities": "workloads",

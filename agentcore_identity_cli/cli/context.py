@@ -82,7 +82,8 @@ class AppContext:
         result: dict[str, Any] = {}
         while True:
             response = self.call(operation, {**params, "nextToken": token, "maxResults": paging.page_size})
-            page = response.get(key, [])[skip:]
+            whole = response.get(key, [])
+            page = whole[skip:]
             result = {k: v for k, v in response.items() if k not in (key, "nextToken")}
             if paging.max_items is not None and len(items) + len(page) >= paging.max_items:
                 need = paging.max_items - len(items)
@@ -93,7 +94,9 @@ class AppContext:
                     result["NextToken"] = encode_cli_token(response["nextToken"], 0)
                 break
             items.extend(page)
-            skip = 0
+            # Resumed with a smaller --page-size than the one that made the token, the
+            # items to skip can run past this page: skip the rest on the next one.
+            skip = max(0, skip - len(whole))
             token = response.get("nextToken")
             if not token:
                 break
@@ -120,14 +123,17 @@ def encode_cli_token(service_token: str | None, skip: int) -> str:
 
 def decode_cli_token(token: str | None) -> tuple[str | None, int]:
     """Inverse of encode_cli_token; a service token on its own is accepted too."""
-    if not token:
+    if token is None:
         return None, 0
     try:
         data = json.loads(base64.b64decode(token, validate=True))
-        if isinstance(data, dict) and "skip" in data:
-            return data.get("nextToken"), int(data["skip"])
-    except (binascii.Error, ValueError, TypeError):
-        pass
+    except (binascii.Error, ValueError):
+        data = None
+    if isinstance(data, dict) and "skip" in data:
+        service_token, skip = data.get("nextToken"), data["skip"]
+        if type(skip) is int and skip >= 0 and (service_token is None or isinstance(service_token, str)):
+            return service_token, skip
+        raise UsageError("Bad value for --starting-token: pass the NextToken that an earlier call printed.")
     if not token.strip():
         raise UsageError("Bad value for --starting-token: it is empty.")
     return token, 0

@@ -24,16 +24,22 @@ SCOPES_TAG = "agentcore-identity:default-scopes"
 Name = Annotated[str, typer.Option("--name", help="Name of the credential provider.", show_default=False)]
 Vendor = Annotated[
     str,
-    typer.Option("--credential-provider-vendor", help="GoogleOauth2, GithubOauth2, ..., CustomOauth2.", show_default=False),
+    typer.Option(
+        "--credential-provider-vendor", help="GoogleOauth2, GithubOauth2, ..., CustomOauth2.", show_default=False
+    ),
 ]
 ConfigInput = Annotated[
     str | None,
-    typer.Option("--oauth2-provider-config-input", help="The API's oauth2ProviderConfigInput: JSON, shorthand or file://PATH."),
+    typer.Option(
+        "--oauth2-provider-config-input", help="The API's oauth2ProviderConfigInput: JSON, shorthand or file://PATH."
+    ),
 ]
 ClientId = Annotated[str | None, typer.Option("--client-id", help="OAuth client id.")]
 ClientSecret = Annotated[
     str | None,
-    typer.Option("--client-secret", help="OAuth client secret: '-' reads stdin, file://PATH a file; prompted for on a terminal."),
+    typer.Option(
+        "--client-secret", help="OAuth client secret: '-' reads stdin, file://PATH a file; prompted for on a terminal."
+    ),
 ]
 DiscoveryUrl = Annotated[
     str | None, typer.Option("--discovery-url", help="OpenID Connect or RFC 8414 metadata URL (custom vendors).")
@@ -109,7 +115,9 @@ def build_config(
             )
     elif member == "includedOauth2ProviderConfig":
         if "discoveryUrl" in given:
-            raise UsageError(f"{vendor} takes --issuer, --authorization-endpoint and --token-endpoint, not --discovery-url.")
+            raise UsageError(
+                f"{vendor} takes --issuer, --authorization-endpoint and --token-endpoint, not --discovery-url."
+            )
         for field in ("issuer", "authorizationEndpoint", "tokenEndpoint"):
             if field in given:
                 inner[field] = given[field]
@@ -138,20 +146,24 @@ def _with_secret(ctx: typer.Context, config: dict[str, Any], client_secret: str 
         return
     if "clientSecret" in inner and client_secret is not None:
         raise UsageError("The client secret is given twice: in --oauth2-provider-config-input and --client-secret.")
-    secret = SecretReader(get_context(ctx).io).read(client_secret, "--client-secret", "Client secret", required=required)
+    secret = SecretReader(get_context(ctx).io).read(
+        client_secret, "--client-secret", "Client secret", required=required
+    )
     if secret is not None:
         inner["clientSecret"] = secret
 
 
 def _scope_tags(tags: str | None, scopes: list[str] | None) -> dict[str, str] | None:
-    parsed = structure(tags, "--tags")
+    parsed: dict[str, str] | None = structure(tags, "--tags")
     if scopes:
         parsed = dict(parsed or {})
         parsed[SCOPES_TAG] = " ".join(scopes)
     return parsed
 
 
-@command("create-oauth2-credential-provider", "Create an OAuth2 credential provider; the client secret is stored encrypted.")
+@command(
+    "create-oauth2-credential-provider", "Create an OAuth2 credential provider; the client secret is stored encrypted."
+)
 def create_oauth2_credential_provider(
     ctx: typer.Context,
     name: Name,
@@ -169,7 +181,11 @@ def create_oauth2_credential_provider(
 ) -> None:
     app_ctx = get_context(ctx)
     vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
-    config = build_config(vendor, oauth2_provider_config_input, _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id))
+    config = build_config(
+        vendor,
+        oauth2_provider_config_input,
+        _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
+    )
     _with_secret(ctx, config, client_secret, required=True)
     params = {
         "name": expand(name, "--name"),
@@ -202,7 +218,11 @@ def update_oauth2_credential_provider(
 ) -> None:
     app_ctx = get_context(ctx)
     vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
-    config = build_config(vendor, oauth2_provider_config_input, _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id))
+    config = build_config(
+        vendor,
+        oauth2_provider_config_input,
+        _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
+    )
     # An omitted secret keeps the stored one.
     _with_secret(ctx, config, client_secret, required=False)
     params = {"name": expand(name, "--name"), "credentialProviderVendor": vendor, "oauth2ProviderConfigInput": config}

@@ -16,6 +16,10 @@ from agentcore_identity_cli.iostreams import IOStreams
 
 FILE_PREFIX = "file://"
 
+# Structured parameters whose value can hold a secret (a client secret): a parse error
+# names the position but never repeats the value.
+SECRET_BEARING = frozenset({"--oauth2-provider-config-input"})
+
 
 def read_file(value: str, flag: str) -> str:
     """The content of a file:// parameter."""
@@ -25,7 +29,9 @@ def read_file(value: str, flag: str) -> str:
     except FileNotFoundError:
         raise UsageError(f"Error parsing parameter '{flag}': Unable to load paramfile {value}: no such file") from None
     except OSError as exc:
-        raise UsageError(f"Error parsing parameter '{flag}': Unable to load paramfile {value}: {exc.strerror}") from None
+        raise UsageError(
+            f"Error parsing parameter '{flag}': Unable to load paramfile {value}: {exc.strerror}"
+        ) from None
     except UnicodeDecodeError:
         raise UsageError(f"Error parsing parameter '{flag}': {value} is not UTF-8 text") from None
 
@@ -49,14 +55,16 @@ def structure(value: str | None, flag: str) -> Any:
         return None
     text = read_file(value, flag) if value.startswith(FILE_PREFIX) else value
     stripped = text.strip()
+    echo = flag not in SECRET_BEARING
     if stripped.startswith(("{", "[")):
         try:
             return json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise UsageError(f"Error parsing parameter '{flag}': Invalid JSON: {exc}\nJSON received: {_preview(stripped)}") from None
+            received = f"\nJSON received: {_preview(stripped)}" if echo else ""
+            raise UsageError(f"Error parsing parameter '{flag}': Invalid JSON: {exc}{received}") from None
     from agentcore_identity_cli.cli.shorthand import parse_shorthand
 
-    return parse_shorthand(stripped, flag)
+    return parse_shorthand(stripped, flag, echo=echo)
 
 
 def _preview(text: str) -> str:

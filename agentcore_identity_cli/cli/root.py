@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperCommand
 
 from agentcore_identity_cli import __version__
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.cli.context import AppContext
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # name -> takes a value. Accepted before or after the command name, as in the AWS CLI.
 GLOBAL_OPTIONS: dict[str, bool] = {
@@ -42,10 +48,7 @@ class AwsCommand(TyperCommand):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         multiple = {
-            opt
-            for param in self.params
-            if getattr(param, "multiple", False)
-            for opt in getattr(param, "opts", [])
+            opt for param in self.params if getattr(param, "multiple", False) for opt in getattr(param, "opts", [])
         }
         rewritten: list[str] = []
         current: str | None = None
@@ -95,7 +98,11 @@ def _version(value: bool) -> None:
 
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", help="Output format: json, table or text (default: table on a terminal, json otherwise).", show_default=False),
+    typer.Option(
+        "--output",
+        help="Output format: json, table or text (default: table on a terminal, json otherwise).",
+        show_default=False,
+    ),
 ]
 
 
@@ -104,12 +111,23 @@ def main_callback(
     ctx: typer.Context,
     output: OutputOpt = None,
     query: Annotated[str | None, typer.Option("--query", help="JMESPath query applied to the response.")] = None,
-    backend: Annotated[str | None, typer.Option("--backend", help="local (encrypted vault file, default) or aws.")] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Named profile from the config file (and, for aws, the AWS profile).")] = None,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="local (encrypted vault file, default) or aws.")
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="Named profile from the config file (and, for aws, the AWS profile)."),
+    ] = None,
     region: Annotated[str | None, typer.Option("--region", help="AWS region (aws backend).")] = None,
-    endpoint_url: Annotated[str | None, typer.Option("--endpoint-url", help="Override the service endpoint (aws backend).")] = None,
-    read_timeout: Annotated[float | None, typer.Option("--cli-read-timeout", help="Socket read timeout in seconds (aws backend).")] = None,
-    connect_timeout: Annotated[float | None, typer.Option("--cli-connect-timeout", help="Socket connect timeout in seconds (aws backend).")] = None,
+    endpoint_url: Annotated[
+        str | None, typer.Option("--endpoint-url", help="Override the service endpoint (aws backend).")
+    ] = None,
+    read_timeout: Annotated[
+        float | None, typer.Option("--cli-read-timeout", help="Socket read timeout in seconds (aws backend).")
+    ] = None,
+    connect_timeout: Annotated[
+        float | None, typer.Option("--cli-connect-timeout", help="Socket connect timeout in seconds (aws backend).")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Log what happens to stderr; never secrets.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")] = False,
     version: Annotated[
@@ -151,11 +169,13 @@ def main_callback(
     ctx.call_on_close(ctx.obj.close)
 
 
-def command(name: str, help_text: str) -> Any:
+def command(name: str, help_text: str) -> Callable[[F], F]:
     """Register a command under its AWS CLI name, with the AWS-style option parsing."""
-    return app.command(name, cls=AwsCommand, help=help_text, no_args_is_help=False)
+    register: Callable[[F], F] = app.command(name, cls=AwsCommand, help=help_text, no_args_is_help=False)
+    return register
 
 
-def get_context(ctx: typer.Context) -> Any:
+def get_context(ctx: typer.Context) -> AppContext:
     """The AppContext of this invocation."""
-    return ctx.find_root().obj
+    app_ctx: AppContext = ctx.find_root().obj
+    return app_ctx

@@ -21,23 +21,28 @@ class ShorthandError(UsageError):
 
 
 class _Parser:
-    def __init__(self, text: str, flag: str) -> None:
+    def __init__(self, text: str, flag: str, echo: bool = True) -> None:
         self.text = text
         self.flag = flag
+        self.echo = echo
         self.pos = 0
 
     def fail(self, message: str) -> ShorthandError:
-        caret = " " * self.pos + "^"
-        return ShorthandError(
-            f"Error parsing parameter '{self.flag}': {message} at position {self.pos}\n"
-            f"{self.text}\n{caret}"
-        )
+        head = f"Error parsing parameter '{self.flag}': {message} at position {self.pos}"
+        if not self.echo:
+            return ShorthandError(head + " (the value is not shown: it may hold a secret)")
+        # The caret goes under the line where the error is (file:// values span lines).
+        start = self.text.rfind("\n", 0, self.pos) + 1
+        end = self.text.find("\n", self.pos)
+        line = self.text[start : end if end >= 0 else len(self.text)]
+        caret = " " * (self.pos - start) + "^"
+        return ShorthandError(f"{head}\n{line}\n{caret}")
 
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
     def skip_space(self) -> None:
-        while self.peek() in (" ", "\t", "\n") and self.peek():
+        while self.peek() and self.peek().isspace():
             self.pos += 1
 
     def expect(self, char: str) -> None:
@@ -122,6 +127,9 @@ class _Parser:
         return self.text[start : self.pos].strip()
 
 
-def parse_shorthand(text: str, flag: str) -> dict[str, Any]:
-    """Parse shorthand into a dict, or raise ShorthandError (exit 252) naming the position."""
-    return _Parser(text, flag).parse()
+def parse_shorthand(text: str, flag: str, *, echo: bool = True) -> dict[str, Any]:
+    """Parse shorthand into a dict, or raise ShorthandError (exit 252) naming the position.
+
+    echo=False keeps the value out of the error message, for values that may hold a secret.
+    """
+    return _Parser(text, flag, echo).parse()

@@ -16,7 +16,9 @@ ResourceArn = Annotated[str, typer.Option("--resource-arn", help="ARN of the res
 def tag_resource(
     ctx: typer.Context,
     resource_arn: ResourceArn,
-    tags: Annotated[str, typer.Option("--tags", help="JSON, shorthand Key=Value,... or file://PATH.", show_default=False)],
+    tags: Annotated[
+        str, typer.Option("--tags", help="JSON, shorthand Key=Value,... or file://PATH.", show_default=False)
+    ],
 ) -> None:
     app_ctx = get_context(ctx)
     params = {"resourceArn": expand(resource_arn, "--resource-arn"), "tags": structure(tags, "--tags")}
@@ -27,7 +29,9 @@ def tag_resource(
 def untag_resource(
     ctx: typer.Context,
     resource_arn: ResourceArn,
-    tag_keys: Annotated[list[str], typer.Option("--tag-keys", help="Keys to remove (space-separated).", show_default=False)],
+    tag_keys: Annotated[
+        list[str], typer.Option("--tag-keys", help="Keys to remove (space-separated).", show_default=False)
+    ],
 ) -> None:
     app_ctx = get_context(ctx)
     params = {"resourceArn": expand(resource_arn, "--resource-arn"), "tagKeys": list(tag_keys)}

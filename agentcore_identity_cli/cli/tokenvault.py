@@ -9,9 +9,7 @@ import typer
 from agentcore_identity_cli.cli.params import expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
 
-TokenVaultId = Annotated[
-    str | None, typer.Option("--token-vault-id", help="The token vault (default: 'default').")
-]
+TokenVaultId = Annotated[str | None, typer.Option("--token-vault-id", help="The token vault (default: 'default').")]
 
 
 @command("get-token-vault", "Show the token vault and how its key is managed.")
@@ -25,7 +23,11 @@ def set_token_vault_cmk(
     ctx: typer.Context,
     kms_configuration: Annotated[
         str,
-        typer.Option("--kms-configuration", help="keyType=CustomerManagedKey|ServiceManagedKey[,kmsKeyArn=ARN]", show_default=False),
+        typer.Option(
+            "--kms-configuration",
+            help="keyType=CustomerManagedKey|ServiceManagedKey[,kmsKeyArn=ARN]",
+            show_default=False,
+        ),
     ],
     token_vault_id: TokenVaultId = None,
 ) -> None:

@@ -35,7 +35,8 @@ def _mode(path: Path) -> str | None:
 def vault_init(
     ctx: typer.Context,
     passphrase: Annotated[
-        bool, typer.Option("--passphrase", help=f"Protect the vault key with a passphrase ({ENV_PASSPHRASE} or a prompt).")
+        bool,
+        typer.Option("--passphrase", help=f"Protect the vault key with a passphrase ({ENV_PASSPHRASE} or a prompt)."),
     ] = False,
 ) -> None:
     """Create the vault and its key now (otherwise they are created on first use)."""

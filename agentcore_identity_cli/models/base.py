@@ -19,7 +19,8 @@ class AwsModel(BaseModel):
 
     def to_aws(self) -> dict[str, Any]:
         """The request as the AWS API takes it: members set, secrets revealed."""
-        return _reveal(self.model_dump(exclude_none=True, by_alias=True))
+        revealed: dict[str, Any] = _reveal(self.model_dump(exclude_none=True, by_alias=True))
+        return revealed
 
 
 class AwsUnion(AwsModel):

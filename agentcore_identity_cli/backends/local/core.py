@@ -75,11 +75,7 @@ class LocalCore:
             return row
         label, list_command = KINDS[kind]
         close = difflib.get_close_matches(name, self.store.names(kind), n=1)
-        hint = (
-            f"did you mean '{close[0]}'?"
-            if close
-            else f"run 'agentcore-identity {list_command}' to see the names"
-        )
+        hint = f"did you mean '{close[0]}'?" if close else f"run 'agentcore-identity {list_command}' to see the names"
         raise not_found(label, name, hint=hint)
 
     def refuse_existing(self, kind: str, name: str) -> None:
@@ -178,4 +174,3 @@ def decode_token(token: str | None) -> str | None:
     if not isinstance(after, str):
         raise validation("The nextToken is not valid: pass the token a previous call returned.")
     return after
-

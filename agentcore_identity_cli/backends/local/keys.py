@@ -163,8 +163,7 @@ class KeyRing:
                 self._key, self.source = recovered, source
                 return recovered
             raise ConfigError(
-                f"The vault key from {source.replace('-', ' ')} does not open the vault "
-                f"{self.store.path}.",
+                f"The vault key from {source.replace('-', ' ')} does not open the vault {self.store.path}.",
                 hint=f"use the key the vault was created with ({ENV_VAULT_KEY} or {self.key_path})",
             ) from None
         self._key, self.source = key, source

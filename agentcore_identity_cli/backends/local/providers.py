@@ -21,6 +21,7 @@ OAUTH2_PAGE_LIMIT = 20  # ListOauth2CredentialProviders' maxResults ceiling
 
 # Members of a vendor config that never leave the vault or are folded into the metadata.
 _SECRET_MEMBERS = ("clientSecret", "clientSecretConfig", "clientSecretSource")
+_SECRET_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 _ENDPOINT_MEMBERS = ("issuer", "authorizationEndpoint", "tokenEndpoint", "tenantId")
 
 
@@ -77,9 +78,7 @@ def _oauth2_output_config(vendor_name: str, member: str, config: dict[str, Any])
 
     entry = vendor(vendor_name)
     inner: dict[str, Any] = {
-        key: value
-        for key, value in config.items()
-        if key not in _SECRET_MEMBERS and key not in _ENDPOINT_MEMBERS
+        key: value for key, value in config.items() if key not in _SECRET_MEMBERS and key not in _ENDPOINT_MEMBERS
     }
     if member == "customOauth2ProviderConfig":
         discovery = config["oauthDiscovery"]
@@ -105,7 +104,9 @@ def _oauth2_output_config(vendor_name: str, member: str, config: dict[str, Any])
         "authorizationEndpoint": given.get("authorizationEndpoint") or endpoints.get("authorizationEndpoint"),
         "tokenEndpoint": given.get("tokenEndpoint") or endpoints.get("tokenEndpoint"),
         "responseTypes": list(entry.response_types),
-        "tokenEndpointAuthMethods": list(entry.token_endpoint_auth_methods)[:2],
+        # The API knows only the two client-secret methods.
+        "tokenEndpointAuthMethods": [m for m in entry.token_endpoint_auth_methods if m in _SECRET_AUTH_METHODS][:2]
+        or ["client_secret_basic"],
     }
     for field in ("issuer", "authorizationEndpoint", "tokenEndpoint"):
         if not metadata[field]:
@@ -128,8 +129,7 @@ def _oauth2_config(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ((member, config),) = params["oauth2ProviderConfigInput"].items()
     if member != expected:
         raise validation(
-            f"credentialProviderVendor {vendor_name} takes oauth2ProviderConfigInput.{expected}, "
-            f"not {member}."
+            f"credentialProviderVendor {vendor_name} takes oauth2ProviderConfigInput.{expected}, not {member}."
         )
     _refuse_external_secret(config, "client")
     return member, config

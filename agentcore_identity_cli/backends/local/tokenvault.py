@@ -56,7 +56,9 @@ class TokenVaultMixin(LocalCore):
         if kms["keyType"] == self.key_type():
             return self.token_vault()
         if self.keys.source == "environment" or self.store.meta("key_source") == "environment":
-            raise ConfigError("The vault key comes from AGENTCORE_IDENTITY_VAULT_KEY; unset it to change how it is kept.")
+            raise ConfigError(
+                "The vault key comes from AGENTCORE_IDENTITY_VAULT_KEY; unset it to change how it is kept."
+            )
         if kms["keyType"] == "CustomerManagedKey":
             import os
 

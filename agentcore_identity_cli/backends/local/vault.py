@@ -65,8 +65,7 @@ def _check_private(path: Path, what: str) -> None:
             )
     elif mode & 0o077:
         raise ConfigError(
-            f"The {what} {path} is accessible by other users (mode {stat.S_IMODE(mode):04o}); "
-            "refusing to use it.",
+            f"The {what} {path} is accessible by other users (mode {stat.S_IMODE(mode):04o}); refusing to use it.",
             hint=f"run: chmod 600 {path}",
         )
 
@@ -107,8 +106,7 @@ class VaultStore:
             return
         if version > SCHEMA_VERSION:
             raise ConfigError(
-                f"The vault {self.path} has schema version {version}, newer than this tool "
-                f"knows ({SCHEMA_VERSION}).",
+                f"The vault {self.path} has schema version {version}, newer than this tool knows ({SCHEMA_VERSION}).",
                 hint="upgrade agentcore-identity",
             )
         if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -170,8 +168,7 @@ class VaultStore:
     def set_meta(self, key: str, value: str) -> None:
         """Set a value of the meta table."""
         self.db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
 
@@ -203,8 +200,7 @@ class VaultStore:
         """Add a resource; returns the row. The caller checks for conflicts first."""
         now = time.time()
         self.db.execute(
-            "INSERT INTO resources (kind, name, arn, created, updated, attrs) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO resources (kind, name, arn, created, updated, attrs) VALUES (?, ?, ?, ?, ?, ?)",
             (kind, name, arn, now, now, json.dumps(attrs, sort_keys=True)),
         )
         return {"name": name, "arn": arn, "created": now, "updated": now, "attrs": attrs}
@@ -278,4 +274,3 @@ class VaultStore:
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     name, arn, created, updated, attrs = row
     return {"name": name, "arn": arn, "created": created, "updated": updated, "attrs": json.loads(attrs)}
-

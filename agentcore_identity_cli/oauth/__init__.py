@@ -1,0 +1,1 @@
+"""OAuth 2.0 support: the vendor catalogue of AgentCore Identity credential providers."""
