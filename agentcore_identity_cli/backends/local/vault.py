@@ -20,10 +20,10 @@ from typing import Any
 
 from agentcore_identity_cli.errors import ConfigError
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
 
-# Forward migrations: MIGRATIONS[n] takes a vault from version n to n + 1.
+# Forward migrations: MIGRATIONS[n] takes a vault from version n to n + 1. Append only:
+# a released migration never changes, and the schema version is their count.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,6 +52,8 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _check_private(path: Path, what: str) -> None:
