@@ -35,6 +35,8 @@ PROFILE_KEYS: dict[str, str] = {
     "endpoint_url": "endpoint for the aws backend",
     "aws_profile": "AWS named profile for the aws backend (default: the same name)",
     "vault_path": "path of the local vault file",
+    "workload_name": "workload identity that api-key, token and the Python API act as",
+    "user_id": "user id that api-key, token and the Python API act for",
 }
 
 

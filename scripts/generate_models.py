@@ -54,9 +54,9 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
 '''
 
 INDEX = '''"""The request model of each operation, generated from botocore {version}.
@@ -109,8 +109,15 @@ class Generator:
         if kind == "string":
             if shape.enum:
                 return "Literal[" + ", ".join(repr(v) for v in shape.enum) + "]"
-            base = "SecretStr" if meta.get("sensitive") else "str"
-            return self.annotate(base, meta, length=True, pattern=True)
+            if meta.get("sensitive"):
+                # pydantic applies no pattern to a SecretStr: the value is checked by a
+                # validator that never repeats it.
+                annotated = self.annotate("SecretStr", meta, length=True)
+                if "pattern" not in meta:
+                    return annotated
+                inner = annotated[len("Annotated[") : -1] if annotated.startswith("Annotated[") else annotated
+                return f"Annotated[{inner}, AfterValidator(secret_pattern({meta['pattern']!r}))]"
+            return self.annotate("str", meta, length=True, pattern=True)
         if kind in ("integer", "long"):
             return self.annotate("int", meta, bounds=True)
         if kind in ("double", "float"):

@@ -36,6 +36,12 @@ COMMAND_MODULES: dict[str, str] = {
     "tag-resource": "tags",
     "untag-resource": "tags",
     "list-tags-for-resource": "tags",
+    "get-workload-access-token": "dataplane",
+    "get-workload-access-token-for-user-id": "dataplane",
+    "get-workload-access-token-for-jwt": "dataplane",
+    "get-resource-api-key": "dataplane",
+    "api-key": "apikeyread",
+    "trusted-issuer": "trust",
     "configure": "configure",
     "vault": "vault",
 }

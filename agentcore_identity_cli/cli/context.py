@@ -63,12 +63,9 @@ class AppContext:
 
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Validate a request against the API's constraints and run it on the backend."""
-        from agentcore_identity_cli.models.base import validate_request
-        from agentcore_identity_cli.models.generated import request_model
+        from agentcore_identity_cli.client import validated_call
 
-        clean = {key: value for key, value in params.items() if value is not None}
-        request = validate_request(request_model(operation), clean)
-        return self.backend().invoke(operation, request.to_aws())
+        return validated_call(self.backend(), operation, params)
 
     def call_paginated(self, operation: str, params: dict[str, Any], key: str, paging: Paging) -> dict[str, Any]:
         """Follow nextToken to the end, honouring --max-items/--starting-token/--page-size."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, model_validator
@@ -33,6 +35,18 @@ class AwsUnion(AwsModel):
             names = ", ".join(type(self).model_fields)
             raise ValueError(f"exactly one of {names} must be set, not {len(chosen)}")
         return self
+
+
+def secret_pattern(pattern: str) -> Callable[[SecretStr], SecretStr]:
+    """A validator that a secret matches the service's pattern, without repeating it."""
+    compiled = re.compile(f"^(?:{pattern})$")
+
+    def check(value: SecretStr) -> SecretStr:
+        if not compiled.match(value.get_secret_value()):
+            raise ValueError(f"value does not match the pattern {pattern}")
+        return value
+
+    return check
 
 
 def _reveal(value: Any) -> Any:

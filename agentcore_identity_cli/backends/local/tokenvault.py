@@ -11,6 +11,7 @@ from typing import Any
 
 from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
+from agentcore_identity_cli.backends.local.signing import SigningMixin
 from agentcore_identity_cli.errors import ConfigError, decryption_failure, not_found, validation
 
 
@@ -94,6 +95,9 @@ class TokenVaultMixin(LocalCore):
                         "The vault was altered: restore it from a backup."
                     ) from None
                 self.store.put_secret(kind, name, field, seal(new, plain, aad))
+            # Tokens signed before the rotation must stop working: a new signing key.
+            if isinstance(self, SigningMixin):
+                self.new_signing_key(new)
 
         self.keys.rotate(reseal)
         return self.token_vault()

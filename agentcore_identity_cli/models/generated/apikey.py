@@ -9,9 +9,9 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
 
 from agentcore_identity_cli.models.generated.common import SecretReference
 

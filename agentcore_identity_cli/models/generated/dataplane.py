@@ -9,9 +9,9 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
 
 
 class UntagResourceRequest(AwsModel):
@@ -34,7 +34,7 @@ class GetWorkloadAccessTokenForUserIdRequest(AwsModel):
 class GetWorkloadAccessTokenForJWTRequest(AwsModel):
     """AWS shape GetWorkloadAccessTokenForJWTRequest."""
     workloadName: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072, pattern='^(?:[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+)$')]
+    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072), AfterValidator(secret_pattern('[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+'))]
 
 
 class GetResourceApiKeyRequest(AwsModel):
@@ -60,7 +60,7 @@ class GetResourceOauth2TokenRequest(AwsModel):
 
 class UserIdentifier(AwsUnion):
     """AWS shape UserIdentifier."""
-    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072, pattern='^(?:[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+)$')] | None = Field(None)
+    userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072), AfterValidator(secret_pattern('[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+'))] | None = Field(None)
     userId: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(None)
 
 

@@ -1,0 +1,155 @@
+"""Workload access tokens: short-lived JWTs signed with the vault's own key.
+
+A workload proves who it is with one of these tokens, then exchanges it for the API key or
+OAuth token it is allowed to use. The signing key (ES256, P-256) is made on first use and
+kept in the vault sealed under the vault key; rotating the vault key makes a new signing
+key, so every token issued before the rotation stops working.
+
+Claims: ``iss`` names this vault, ``aud`` the token vault, ``sub`` the workload identity
+ARN, ``workload`` its name, ``user_id`` the user the token acts for (absent for a
+workload-only token), ``iat``/``exp`` (15 minutes by default, see ``token_ttl``) and a
+random ``jti``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from typing import Any
+
+from agentcore_identity_cli.backends.local.core import LocalCore
+from agentcore_identity_cli.errors import ServiceError, validation
+
+ALGORITHM = "ES256"
+AUDIENCE = "agentcore-identity:token-vault"
+DEFAULT_TTL_SECONDS = 15 * 60
+ENV_TTL = "AGENTCORE_IDENTITY_WORKLOAD_TOKEN_TTL"
+MAX_TTL_SECONDS = 12 * 60 * 60
+
+
+def token_ttl() -> int:
+    """Lifetime of new workload access tokens, from AGENTCORE_IDENTITY_WORKLOAD_TOKEN_TTL."""
+    raw = os.environ.get(ENV_TTL)
+    if not raw:
+        return DEFAULT_TTL_SECONDS
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise validation(f"{ENV_TTL} must be a whole number of seconds, not '{raw}'.") from None
+    if not 10 <= seconds <= MAX_TTL_SECONDS:
+        raise validation(f"{ENV_TTL} must be between 10 and {MAX_TTL_SECONDS} seconds.")
+    return seconds
+
+
+def access_denied(message: str) -> ServiceError:
+    """AccessDeniedException: the caller's token does not entitle it to the call."""
+    return ServiceError("AccessDeniedException", message)
+
+
+class SigningMixin(LocalCore):
+    """Issues and checks workload access tokens."""
+
+    _signing_key: Any = None
+
+    def issuer(self) -> str:
+        """The `iss` of tokens from this vault."""
+        return f"urn:agentcore-identity:local:{self.store.meta('vault_id')}"
+
+    def _aad_signing(self) -> bytes:
+        from agentcore_identity_cli.backends.local.crypto import associated_data
+
+        return associated_data(self.store.meta("vault_id") or "", "vault", "signing-key", "privateKey")
+
+    def signing_key(self) -> Any:
+        """The current signing key (a joserfc ECKey), made on first use."""
+        if self._signing_key is not None:
+            return self._signing_key
+        from joserfc.jwk import ECKey
+
+        from agentcore_identity_cli.backends.local.crypto import SealError, open_sealed, seal
+
+        with self.store.transaction():
+            stored = self.store.meta("signing_key")
+            if stored is None:
+                key = ECKey.generate_key("P-256", private=True)
+                pem = key.as_pem(private=True)
+                self.store.set_meta("signing_key", seal(self.keys.key(), pem, self._aad_signing()).hex())
+            else:
+                try:
+                    pem = open_sealed(self.keys.key(), bytes.fromhex(stored), self._aad_signing())
+                except SealError:
+                    raise ServiceError(
+                        "DecryptionFailure", "The vault's token signing key failed authentication."
+                    ) from None
+                key = ECKey.import_key(pem)
+        self._signing_key = key
+        return key
+
+    def new_signing_key(self, vault_key: bytes) -> None:
+        """Replace the signing key, sealed under `vault_key` (called inside a rotation)."""
+        from joserfc.jwk import ECKey
+
+        from agentcore_identity_cli.backends.local.crypto import seal
+
+        key = ECKey.generate_key("P-256", private=True)
+        self.store.set_meta("signing_key", seal(vault_key, key.as_pem(private=True), self._aad_signing()).hex())
+        self._signing_key = None
+
+    def issue_workload_token(self, workload: dict[str, Any], user_id: str | None, extra: dict[str, Any]) -> str:
+        """A signed workload access token for a workload identity row (and user)."""
+        from joserfc import jwt
+
+        key = self.signing_key()
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer(),
+            "aud": AUDIENCE,
+            "sub": workload["arn"],
+            "workload": workload["name"],
+            "iat": now,
+            "nbf": now,
+            "exp": now + token_ttl(),
+            "jti": secrets.token_urlsafe(16),
+            **extra,
+        }
+        if user_id is not None:
+            claims["user_id"] = user_id
+        header = {"alg": ALGORITHM, "typ": "JWT", "kid": key.thumbprint()}
+        return str(jwt.encode(header, claims, key, algorithms=[ALGORITHM]))
+
+    def verify_workload_token(self, token: str) -> dict[str, Any]:
+        """The claims of a valid token from this vault whose workload still exists.
+
+        Every failure is AccessDeniedException, and never repeats the token.
+        """
+        from joserfc import jwt
+        from joserfc.errors import JoseError
+
+        key = self.signing_key()
+        try:
+            decoded = jwt.decode(token, key, algorithms=[ALGORITHM])
+        except (JoseError, ValueError, TypeError):
+            raise access_denied(
+                "The workload access token is not valid: its signature does not verify with this vault's "
+                "signing key (forged, malformed, or issued before a key rotation)."
+            ) from None
+        if decoded.header.get("kid") != key.thumbprint():
+            raise access_denied("The workload access token was signed with a retired key.")
+        registry = jwt.JWTClaimsRegistry(
+            leeway=5,
+            iss={"essential": True, "value": self.issuer()},
+            aud={"essential": True, "value": AUDIENCE},
+            sub={"essential": True},
+            exp={"essential": True},
+        )
+        try:
+            registry.validate(decoded.claims)
+        except JoseError as exc:
+            reason = "has expired" if exc.error == "expired_token" else f"is not valid ({exc.error})"
+            raise access_denied(f"The workload access token {reason}.") from None
+        claims: dict[str, Any] = dict(decoded.claims)
+        row = self.store.get("workload", str(claims.get("workload", "")))
+        if row is None or row["arn"] != claims["sub"]:
+            raise access_denied("The workload identity of this token no longer exists.")
+        return claims
