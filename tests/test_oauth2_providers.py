@@ -200,9 +200,10 @@ def test_config_input_as_shorthand(cli):
         "--oauth2-provider-config-input",
         "slackOauth2ProviderConfig={clientId=s-1,clientSecret=inline}",
     )
-    # The secret sits in the structure: it works, as in the AWS CLI.
+    # The secret sits in the structure: it works, as in the AWS CLI, with a warning.
     assert result.exit_code == 0, result.stderr
-    assert "inline" not in result.stdout
+    assert "inline" not in result.stdout + result.stderr
+    assert "Warning: the clientSecret given on the command line" in result.stderr
 
 
 def test_config_member_must_match_the_vendor(cli):

@@ -16,6 +16,7 @@ from agentcore_identity_cli.cli.options import MaxItems, NoPaginate, PageSize, S
 from agentcore_identity_cli.cli.params import SecretReader, expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
 from agentcore_identity_cli.errors import UsageError
+from agentcore_identity_cli.iostreams import IOStreams
 
 # Tag under which --scopes keeps a provider's default scopes: the API has no member for
 # them, and a tag travels with the provider on either backend.
@@ -74,6 +75,7 @@ def build_config(
     vendor: str,
     config_input: str | None,
     flags: dict[str, str | None],
+    io: IOStreams | None = None,
 ) -> dict[str, Any]:
     """oauth2ProviderConfigInput from the structured flag or the convenience flags."""
     given = {key: value for key, value in flags.items() if value is not None}
@@ -84,6 +86,12 @@ def build_config(
         config = structure(config_input, "--oauth2-provider-config-input")
         if not isinstance(config, dict):
             raise UsageError("--oauth2-provider-config-input must be a structure.")
+        typed_secret = any(isinstance(v, dict) and v.get("clientSecret") for v in config.values())
+        if io is not None and typed_secret and not config_input.startswith("file://"):
+            io.warn(
+                "Warning: the clientSecret given on the command line can be seen by other users and is kept in "
+                "shell history; leave it out and use '--client-secret -' (stdin) or --client-secret file://PATH."
+            )
         return config
     member = _member_for(vendor)
     inner: dict[str, Any] = {}
@@ -185,6 +193,7 @@ def create_oauth2_credential_provider(
         vendor,
         oauth2_provider_config_input,
         _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
+        app_ctx.io,
     )
     _with_secret(ctx, config, client_secret, required=True)
     params = {
@@ -222,6 +231,7 @@ def update_oauth2_credential_provider(
         vendor,
         oauth2_provider_config_input,
         _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
+        app_ctx.io,
     )
     # An omitted secret keeps the stored one.
     _with_secret(ctx, config, client_secret, required=False)
