@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from agentcore_identity_cli.cli.options import MaxItems, NoPaginate, PageSize, StartingToken, Tags, paging
+from agentcore_identity_cli.cli.options import Tags, list_command
 from agentcore_identity_cli.cli.params import SecretReader, expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
 
@@ -81,14 +81,9 @@ def delete_api_key_credential_provider(ctx: typer.Context, name: Name) -> None:
     app_ctx.emit(app_ctx.call("DeleteApiKeyCredentialProvider", {"name": expand(name, "--name")}))
 
 
-@command("list-api-key-credential-providers", "List API-key credential providers.")
-def list_api_key_credential_providers(
-    ctx: typer.Context,
-    max_items: MaxItems = None,
-    starting_token: StartingToken = None,
-    page_size: PageSize = None,
-    no_paginate: NoPaginate = False,
-) -> None:
-    app_ctx = get_context(ctx)
-    pages = paging(max_items, starting_token, page_size, no_paginate)
-    app_ctx.emit(app_ctx.call_paginated("ListApiKeyCredentialProviders", {}, "credentialProviders", pages))
+list_command(
+    "list-api-key-credential-providers",
+    "List API-key credential providers.",
+    "ListApiKeyCredentialProviders",
+    "credentialProviders",
+)

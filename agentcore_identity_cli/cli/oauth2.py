@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agentcore_identity_cli.cli.options import MaxItems, NoPaginate, PageSize, StartingToken, Tags, paging
+from agentcore_identity_cli.cli.options import Tags, list_command
 from agentcore_identity_cli.cli.params import SecretReader, expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
 from agentcore_identity_cli.errors import UsageError
@@ -245,17 +245,12 @@ def delete_oauth2_credential_provider(ctx: typer.Context, name: Name) -> None:
     app_ctx.emit(app_ctx.call("DeleteOauth2CredentialProvider", {"name": expand(name, "--name")}))
 
 
-@command("list-oauth2-credential-providers", "List OAuth2 credential providers.")
-def list_oauth2_credential_providers(
-    ctx: typer.Context,
-    max_items: MaxItems = None,
-    starting_token: StartingToken = None,
-    page_size: PageSize = None,
-    no_paginate: NoPaginate = False,
-) -> None:
-    app_ctx = get_context(ctx)
-    pages = paging(max_items, starting_token, page_size, no_paginate)
-    app_ctx.emit(app_ctx.call_paginated("ListOauth2CredentialProviders", {}, "credentialProviders", pages))
+list_command(
+    "list-oauth2-credential-providers",
+    "List OAuth2 credential providers.",
+    "ListOauth2CredentialProviders",
+    "credentialProviders",
+)
 
 
 def _flags(

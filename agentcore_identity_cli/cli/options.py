@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from agentcore_identity_cli.cli.context import Paging
+from agentcore_identity_cli.cli.root import command, get_context
 
 Tags = Annotated[
     str | None,
@@ -25,6 +26,17 @@ NoPaginate = Annotated[
 ]
 
 
-def paging(max_items: int | None, starting_token: str | None, page_size: int | None, no_paginate: bool) -> Paging:
-    """The pagination options as one object."""
-    return Paging(max_items=max_items, starting_token=starting_token, page_size=page_size, no_paginate=no_paginate)
+def list_command(name: str, help_text: str, operation: str, key: str) -> None:
+    """Register a list command: it follows nextToken, with the AWS CLI's pagination options."""
+
+    @command(name, help_text)
+    def list_resources(
+        ctx: typer.Context,
+        max_items: MaxItems = None,
+        starting_token: StartingToken = None,
+        page_size: PageSize = None,
+        no_paginate: NoPaginate = False,
+    ) -> None:
+        app_ctx = get_context(ctx)
+        pages = Paging(max_items=max_items, starting_token=starting_token, page_size=page_size, no_paginate=no_paginate)
+        app_ctx.emit(app_ctx.call_paginated(operation, {}, key, pages))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from agentcore_identity_cli.cli.options import MaxItems, NoPaginate, PageSize, StartingToken, Tags, paging
+from agentcore_identity_cli.cli.options import Tags, list_command
 from agentcore_identity_cli.cli.params import expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
 
@@ -63,14 +63,4 @@ def delete_workload_identity(ctx: typer.Context, name: Name) -> None:
     app_ctx.emit(app_ctx.call("DeleteWorkloadIdentity", {"name": expand(name, "--name")}))
 
 
-@command("list-workload-identities", "List workload identities.")
-def list_workload_identities(
-    ctx: typer.Context,
-    max_items: MaxItems = None,
-    starting_token: StartingToken = None,
-    page_size: PageSize = None,
-    no_paginate: NoPaginate = False,
-) -> None:
-    app_ctx = get_context(ctx)
-    pages = paging(max_items, starting_token, page_size, no_paginate)
-    app_ctx.emit(app_ctx.call_paginated("ListWorkloadIdentities", {}, "workloadIdentities", pages))
+list_command("list-workload-identities", "List workload identities.", "ListWorkloadIdentities", "workloadIdentities")
