@@ -10,10 +10,12 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key configure create-api-key-credential-provider create-oauth2-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-resource-api-key get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-tags-for-resource list-workload-identities reset-token-vault-key-material set-token-vault-cmk tag-resource trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key audit configure create-api-key-credential-provider create-oauth2-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-resource-api-key get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-tags-for-resource list-workload-identities login logout report reset-token-vault-key-material set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-workload-identity vault' ;;
+        'audit') reply='list verify' ;;
         'configure') reply='get list set' ;;
+        'report') reply='access-review inventory policy' ;;
         'trusted-issuer') reply='add list remove' ;;
-        'vault') reply='init status' ;;
+        'vault') reply='backup init restore status' ;;
         *) reply='' ;;
     esac
 }
@@ -22,6 +24,9 @@ _agentcore_identity_options() {
     case "$1" in
         '') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --version' ;;
         'api-key') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-id --workload-name' ;;
+        'audit') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
+        'audit list') reply='--backend --category --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --operation --outcome --output --page-size --profile --query --region --since --starting-token --target --until --user --workload' ;;
+        'audit verify') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --seal' ;;
         'configure') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'configure get') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'configure list') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
@@ -44,9 +49,16 @@ _agentcore_identity_options() {
         'list-oauth2-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
         'list-tags-for-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn' ;;
         'list-workload-identities') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
+        'login') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --device --endpoint-url --help -h --no-browser --no-color --output --profile --query --region --scopes --timeout --user-id --workload-name' ;;
+        'logout') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-id --workload-name' ;;
+        'report') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
+        'report access-review') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region --since --until' ;;
+        'report inventory') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region' ;;
+        'report policy') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --max-age --no-color --output --profile --query --region --unused-for' ;;
         'reset-token-vault-key-material') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --token-vault-id' ;;
         'set-token-vault-cmk') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --kms-configuration --no-color --output --profile --query --region --token-vault-id' ;;
         'tag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn --tags' ;;
+        'token') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --force-refresh --help -h --no-color --oauth2-flow --output --profile --query --region --scopes --user-id --workload-name' ;;
         'trusted-issuer') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'trusted-issuer add') reply='--allowed-clients --audiences --backend --cli-connect-timeout --cli-read-timeout --debug --discovery-url --endpoint-url --help -h --issuer --jwks-url --no-color --output --profile --query --region' ;;
         'trusted-issuer list') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
@@ -56,7 +68,9 @@ _agentcore_identity_options() {
         'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-color --oauth2-provider-config-input --output --profile --query --region --tenant-id --token-endpoint --token-url' ;;
         'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'vault') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
+        'vault backup') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'vault init') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --passphrase --profile --query --region' ;;
+        'vault restore') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'vault status') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         *) reply='' ;;
     esac
@@ -73,6 +87,11 @@ _agentcore_identity_takes_value() {
         'api-key')
             case "$2" in
                 --user-id|--workload-name) return 0 ;;
+            esac
+            ;;
+        'audit list')
+            case "$2" in
+                --category|--max-items|--operation|--outcome|--page-size|--since|--starting-token|--target|--until|--user|--workload) return 0 ;;
             esac
             ;;
         'create-api-key-credential-provider')
@@ -165,6 +184,31 @@ _agentcore_identity_takes_value() {
                 --max-items|--page-size|--starting-token) return 0 ;;
             esac
             ;;
+        'login')
+            case "$2" in
+                --scopes|--timeout|--user-id|--workload-name) return 0 ;;
+            esac
+            ;;
+        'logout')
+            case "$2" in
+                --user-id|--workload-name) return 0 ;;
+            esac
+            ;;
+        'report access-review')
+            case "$2" in
+                --format|--since|--until) return 0 ;;
+            esac
+            ;;
+        'report inventory')
+            case "$2" in
+                --format) return 0 ;;
+            esac
+            ;;
+        'report policy')
+            case "$2" in
+                --format|--max-age|--unused-for) return 0 ;;
+            esac
+            ;;
         'reset-token-vault-key-material')
             case "$2" in
                 --token-vault-id) return 0 ;;
@@ -178,6 +222,11 @@ _agentcore_identity_takes_value() {
         'tag-resource')
             case "$2" in
                 --resource-arn|--tags) return 0 ;;
+            esac
+            ;;
+        'token')
+            case "$2" in
+                --oauth2-flow|--scopes|--user-id|--workload-name) return 0 ;;
             esac
             ;;
         'trusted-issuer add')

@@ -9,13 +9,17 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-resource-api-key' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'reset-token-vault-key-material' 'set-token-vault-cmk' 'tag-resource' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'audit' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-resource-api-key' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'report' 'reset-token-vault-key-material' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-workload-identity' 'vault'
+        case 'audit'
+            printf '%s\n' 'list' 'verify'
         case 'configure'
             printf '%s\n' 'get' 'list' 'set'
+        case 'report'
+            printf '%s\n' 'access-review' 'inventory' 'policy'
         case 'trusted-issuer'
             printf '%s\n' 'add' 'list' 'remove'
         case 'vault'
-            printf '%s\n' 'init' 'status'
+            printf '%s\n' 'backup' 'init' 'restore' 'status'
     end
 end
 
@@ -31,6 +35,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'api-key'
             switch "$argv[2]"
                 case '--user-id' '--workload-name'
+                    return 0
+            end
+        case 'audit list'
+            switch "$argv[2]"
+                case '--category' '--max-items' '--operation' '--outcome' '--page-size' '--since' '--starting-token' '--target' '--until' '--user' '--workload'
                     return 0
             end
         case 'create-api-key-credential-provider'
@@ -123,6 +132,31 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--max-items' '--page-size' '--starting-token'
                     return 0
             end
+        case 'login'
+            switch "$argv[2]"
+                case '--scopes' '--timeout' '--user-id' '--workload-name'
+                    return 0
+            end
+        case 'logout'
+            switch "$argv[2]"
+                case '--user-id' '--workload-name'
+                    return 0
+            end
+        case 'report access-review'
+            switch "$argv[2]"
+                case '--format' '--since' '--until'
+                    return 0
+            end
+        case 'report inventory'
+            switch "$argv[2]"
+                case '--format'
+                    return 0
+            end
+        case 'report policy'
+            switch "$argv[2]"
+                case '--format' '--max-age' '--unused-for'
+                    return 0
+            end
         case 'reset-token-vault-key-material'
             switch "$argv[2]"
                 case '--token-vault-id'
@@ -136,6 +170,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'tag-resource'
             switch "$argv[2]"
                 case '--resource-arn' '--tags'
+                    return 0
+            end
+        case 'token'
+            switch "$argv[2]"
+                case '--oauth2-flow' '--scopes' '--user-id' '--workload-name'
                     return 0
             end
         case 'trusted-issuer add'
@@ -211,6 +250,7 @@ end
 complete -c agentcore-identity -f
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'api-key' -d 'Print the API key of a credential provider (for scripts: $(agentcore-identity api-key NAME)).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'audit' -d 'The audit trail: every change and every secret read, hash-chained in the local vault (CloudTrail...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'configure' -d 'Read and write named profiles in the config file (--profile selects one; default \'default\').'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-api-key-credential-provider' -d 'Create an API-key credential provider; the key is stored encrypted.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-oauth2-credential-provider' -d 'Create an OAuth2 credential provider; the client secret is stored encrypted.'
@@ -230,21 +270,45 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-api-ke
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-oauth2-credential-providers' -d 'List OAuth2 credential providers.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-tags-for-resource' -d 'List the tags of a resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-workload-identities' -d 'List workload identities.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'login' -d 'Log in to an OAuth2 provider in the browser (code + PKCE), or with --device; store the tokens.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'logout' -d 'Delete the stored OAuth2 tokens of a provider for a user, and revoke them where possible.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'report' -d 'Reports for compliance and CI: inventory, policy violations (exit 1), access review.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'reset-token-vault-key-material' -d 'Rotate the token vault key and re-seal every secret.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'set-token-vault-cmk' -d 'Choose how the token vault key is protected.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'tag-resource' -d 'Add or overwrite tags on a resource.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'token' -d 'Print an OAuth2 access token of a provider (for scripts: $(agentcore-identity token NAME)).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'trusted-issuer' -d 'Trust list of user-token issuers for get-workload-access-token-for-jwt (local backend).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'untag-resource' -d 'Remove tags from a resource by key.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-api-key-credential-provider' -d 'Replace the API key of a provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-oauth2-credential-provider' -d 'Replace the configuration of an OAuth2 credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-workload-identity' -d 'Replace the allowed OAuth2 return URLs of a workload identity.'
-complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'vault' -d 'The local vault: create it, and show its state.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'vault' -d 'The local vault: create it, show its state, back it up, restore it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -l 'version' -d 'Print the version and exit.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'api-key\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'api-key\'' -l 'user-id' -x -d 'User to act for.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'api-key\'' -l 'workload-name' -x -d 'Workload identity to act as.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit\'' -a 'list' -d 'List audit events, newest first.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit\'' -a 'verify' -d 'Check every event\'s hash and link, and the sealed chain head; exit 254 naming the first bad event.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'category' -x -d 'change or secret-read.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'max-items' -x -d 'The total number of items to return; prints a NextToken to resume.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'operation' -x -d 'Operation: CreateApiKeyCredentialProvider or its command name.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'outcome' -x -d 'success, failure, or an error code (AccessDeniedException).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'page-size' -x -d 'Items per service call.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'since' -x -d 'Events at or after: ISO 8601 time, or a duration back (7d, 12h).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'target' -x -d 'Target ARN, or the resource name it ends with.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'until' -x -d 'Events before: ISO 8601 time or a duration back.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'user' -x -d 'OS user (CloudTrail: user name).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'workload' -x -d 'Workload identity name.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit verify\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'audit verify\'' -l 'seal' -d 'Seal an intact chain that no seal covers yet (after an upgrade from schema 1); needs the vault key.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'configure\'' -a 'get' -d 'Print one setting of the profile; exit 1 when it is not set (as `aws configure get`).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'configure\'' -a 'list' -d 'Show the settings in force and where each comes from.'
@@ -340,6 +404,36 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-ident
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'page-size' -x -d 'Items per service call.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'device' -d 'Device flow (RFC 8628): a code to enter on another device.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'no-browser' -d 'Print the URL instead of opening a browser; accept the redirect pasted.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'scopes' -x -d 'Scopes to ask for: several values after one flag (default: the provider\'s).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'timeout' -x -d 'Seconds to wait for the user to finish.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>).'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>).'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'access-review' -d 'Who (OS user, workload, user id) read which credential, how many times, first and last.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'inventory' -d 'Every credential provider and workload identity: created, updated (rotated), last used, tokens held.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'policy' -d 'List policy violations; exit 1 when there are any (0 when the vault complies).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'report access-review\'' -l 'format' -x -d 'csv: write the report\'s rows as CSV with a header line, instead of --output.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report access-review\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report access-review\'' -l 'since' -x -d 'Start: ISO 8601 time or a duration back (90d).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report access-review\'' -l 'until' -x -d 'End: ISO 8601 time or a duration back.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'report inventory\'' -l 'format' -x -d 'csv: write the report\'s rows as CSV with a header line, instead of --output.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report inventory\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l 'format' -x -d 'csv: write the report\'s rows as CSV with a header line, instead of --output.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l 'max-age' -x -d 'Longest a secret (and the vault key) may go unrotated, e.g.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l 'unused-for' -x -d 'Longest a provider or workload may go without a secret read, e.g.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
 
@@ -350,6 +444,13 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'resource-arn' -x -d 'ARN of the resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'tags' -x -d 'JSON, shorthand Key=Value,...'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'force-refresh' -d 'Refresh (or fetch again) even when the token is still fresh.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'oauth2-flow' -x -d 'USER_FEDERATION (a login\'s token) or M2M (client credentials); default: USER_FEDERATION once logg...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'scopes' -x -d 'Scopes to ask for: several values after one flag (default: the provider\'s).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>).'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer\'' -a 'add' -d 'Trust user tokens from an issuer, for the given audiences or clients.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer\'' -a 'list' -d 'List trusted issuers.'
@@ -394,12 +495,18 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-ide
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'vault\'' -a 'backup' -d 'Write a consistent, still-encrypted snapshot of the vault, even while others use it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault\'' -a 'init' -d 'Create the vault and its key now (otherwise they are created on first use).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'vault\'' -a 'restore' -d 'Replace the vault by a backup that opens with the current key; the old vault is kept aside.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault\'' -a 'status' -d 'Path, schema version, key source, counts and file permissions of the vault.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'vault backup\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'passphrase' -d 'Protect the vault key with a passphrase (AGENTCORE_IDENTITY_PASSPHRASE or a prompt).'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'vault restore\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault status\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 

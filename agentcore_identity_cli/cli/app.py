@@ -41,9 +41,14 @@ COMMAND_MODULES: dict[str, str] = {
     "get-workload-access-token-for-jwt": "dataplane",
     "get-resource-api-key": "dataplane",
     "api-key": "apikeyread",
+    "login": "login",
+    "logout": "login",
+    "token": "login",
     "trusted-issuer": "trust",
     "configure": "configure",
     "vault": "vault",
+    "audit": "audit",
+    "report": "report",
 }
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from agentcore_identity_cli.cli.endpoint_overrides import call_with_endpoint_overrides, split_endpoint_overrides
 from agentcore_identity_cli.cli.options import Tags, list_command
 from agentcore_identity_cli.cli.params import SecretReader, expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
@@ -189,12 +190,12 @@ def create_oauth2_credential_provider(
 ) -> None:
     app_ctx = get_context(ctx)
     vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
-    config = build_config(
+    flags, overrides = split_endpoint_overrides(
         vendor,
         oauth2_provider_config_input,
         _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
-        app_ctx.io,
     )
+    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io)
     _with_secret(ctx, config, client_secret, required=True)
     params = {
         "name": expand(name, "--name"),
@@ -202,7 +203,7 @@ def create_oauth2_credential_provider(
         "oauth2ProviderConfigInput": config,
         "tags": _scope_tags(tags, scopes),
     }
-    app_ctx.emit(app_ctx.call("CreateOauth2CredentialProvider", params))
+    app_ctx.emit(call_with_endpoint_overrides(app_ctx, "CreateOauth2CredentialProvider", params, overrides))
 
 
 @command("get-oauth2-credential-provider", "Show an OAuth2 credential provider (never the client secret).")
@@ -227,16 +228,16 @@ def update_oauth2_credential_provider(
 ) -> None:
     app_ctx = get_context(ctx)
     vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
-    config = build_config(
+    flags, overrides = split_endpoint_overrides(
         vendor,
         oauth2_provider_config_input,
         _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
-        app_ctx.io,
     )
+    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io)
     # An omitted secret keeps the stored one.
     _with_secret(ctx, config, client_secret, required=False)
     params = {"name": expand(name, "--name"), "credentialProviderVendor": vendor, "oauth2ProviderConfigInput": config}
-    app_ctx.emit(app_ctx.call("UpdateOauth2CredentialProvider", params))
+    app_ctx.emit(call_with_endpoint_overrides(app_ctx, "UpdateOauth2CredentialProvider", params, overrides))
 
 
 @command("delete-oauth2-credential-provider", "Delete an OAuth2 credential provider and its stored secret.")

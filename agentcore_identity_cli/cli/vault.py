@@ -1,4 +1,4 @@
-"""`vault`: create the local vault and show its state (path, schema, key, counts, modes)."""
+"""`vault`: create the local vault, show its state, back it up and restore it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from agentcore_identity_cli.cli.root import app, get_context
 from agentcore_identity_cli.config import ENV_PASSPHRASE
 from agentcore_identity_cli.errors import UsageError
 
-vault_app = typer.Typer(help="The local vault: create it, and show its state.", no_args_is_help=True)
+vault_app = typer.Typer(
+    help="The local vault: create it, show its state, back it up, restore it.", no_args_is_help=True
+)
 app.add_typer(vault_app, name="vault")
 
 
@@ -55,10 +57,17 @@ def vault_init(
         if not secret:
             raise UsageError("The passphrase is empty.")
         os.environ[ENV_PASSPHRASE] = secret  # read by the key ring when it creates the key
-        backend.keys.key()
+        _init_key(backend)
     else:
-        backend.keys.key()
+        _init_key(backend)
     app_ctx.emit(_status(backend))
+
+
+def _init_key(backend: Any) -> None:
+    from agentcore_identity_cli.backends.local import arns
+
+    with backend.audited("InitVault", target=arns.token_vault_arn()):
+        backend.keys.key()
 
 
 @vault_app.command("status")
@@ -71,6 +80,8 @@ def _status(backend: Any) -> dict[str, Any]:
     from agentcore_identity_cli.backends.local.vault import SCHEMA_VERSION
 
     store = backend.store
+    # The chain is checked without the key (status never prompts); audit verify checks the seal too.
+    verdict = backend.audit.verify(None)
     source = store.meta("key_source") or ("passphrase" if store.meta("wrapped_key") else None)
     return {
         "vaultPath": str(store.path),
@@ -88,4 +99,42 @@ def _status(backend: Any) -> dict[str, Any]:
             "vaultFile": _mode(store.path),
             "keyFile": _mode(backend.keys.key_path),
         },
+        "audit": {
+            "events": verdict.events,
+            "chain": verdict.state,
+            "sealedThrough": verdict.sealed_through,
+            **({"firstBadEvent": verdict.bad_event, "problem": verdict.problem} if verdict.problem else {}),
+        },
     }
+
+
+@vault_app.command("backup")
+def vault_backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The new backup file (mode 0600); an existing file is refused.")],
+) -> None:
+    """Write a consistent, still-encrypted snapshot of the vault, even while others use it."""
+    from agentcore_identity_cli.backends.local.backup import backup
+
+    app_ctx = get_context(ctx)
+    backend = _local(ctx)
+    result = backup(backend, file)
+    app_ctx.io.warn(
+        "The backup holds the secrets sealed, not the key: keep the key file or passphrase apart; "
+        "restoring needs it."
+    )
+    app_ctx.emit(result)
+
+
+@vault_app.command("restore")
+def vault_restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by 'vault backup' (or a copy of a vault file).")],
+) -> None:
+    """Replace the vault by a backup that opens with the current key; the old vault is kept aside."""
+    from agentcore_identity_cli.backends.local.backup import restore
+
+    app_ctx = get_context(ctx)
+    result = restore(_local(ctx), file)
+    app_ctx.io.warn(f"The replaced vault was kept as {result['replacedVaultSavedAs']}.")
+    app_ctx.emit(result)

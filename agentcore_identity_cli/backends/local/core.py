@@ -6,13 +6,20 @@ import base64
 import binascii
 import difflib
 import json
-from collections.abc import Callable
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agentcore_identity_cli.auditlog import CHANGE, READ, SECRET_READ, SUCCESS, classify
 from agentcore_identity_cli.backends.base import snake_case
 from agentcore_identity_cli.backends.local import arns
+from agentcore_identity_cli.backends.local.audit import AuditScope, AuditTrail
 from agentcore_identity_cli.backends.local.keys import KeyRing
 from agentcore_identity_cli.backends.local.vault import VaultStore
 from agentcore_identity_cli.errors import (
@@ -31,6 +38,10 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+log = logging.getLogger(__name__)
+_ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
+
+
 def timestamp(seconds: float) -> datetime:
     """A stored time as boto3 hands it out: an aware datetime in UTC."""
     return datetime.fromtimestamp(seconds, tz=UTC)
@@ -44,10 +55,22 @@ class LocalCore:
     def __init__(self, vault_path: Path, prompt: Callable[[str], str] | None = None) -> None:
         self.store = VaultStore(vault_path)
         self.keys = KeyRing(self.store, prompt)
+        self.audit = AuditTrail(self.store, self.keys)
+        # Per thread: the Python API may run calls of one backend from worker threads.
+        self._audit_local = threading.local()
 
     def close(self) -> None:
         """Close the vault file."""
         self.store.close()
+
+    @property
+    def _audit_scope(self) -> AuditScope | None:
+        scope: AuditScope | None = getattr(self._audit_local, "scope", None)
+        return scope
+
+    @_audit_scope.setter
+    def _audit_scope(self, scope: AuditScope | None) -> None:
+        self._audit_local.scope = scope
 
     def invoke(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """Dispatch an AWS operation to the method of the same (boto3) name."""
@@ -60,16 +83,122 @@ class LocalCore:
                 hint="use --backend aws for this operation",
             )
         try:
-            result: dict[str, Any] = method(params)
+            with self.audited(operation, params=params):
+                result: dict[str, Any] = method(params)
         except ServiceError as exc:
             exc.operation = operation
             raise
         return result
 
+    # --- audit ----------------------------------------------------------------------
+
+    @contextmanager
+    def audited(
+        self,
+        operation: str,
+        *,
+        params: dict[str, Any] | None = None,
+        target: str | None = None,
+        workload: str | None = None,
+        user_id: str | None = None,
+        category: str | None = None,
+        transaction: bool | None = None,
+    ) -> Iterator[AuditScope]:
+        """Record one audit event for the work done inside the block.
+
+        `invoke` runs every operation inside one; code that acts for a caller outside
+        `invoke` (a command with no AWS operation, a flow that opens a secret itself) wraps
+        its work in one too. The class comes from data/audit.json unless `category` says:
+        - change: the block runs in one write transaction and the event is appended in it,
+          so the change and its event commit together; do network I/O before the block;
+        - secret-read: the event is appended, in its own transaction, before the block's
+          result reaches the caller;
+        - read: nothing is recorded, unless the block opens a secret (then a secret-read).
+        A failure is recorded with its error code, in its own transaction after the failed
+        one rolled back. Inside another audited block, this one adds to the outer event.
+        """
+        outer = self._audit_scope
+        if outer is not None:
+            if category in (CHANGE, SECRET_READ) and outer.category == READ:
+                outer.category = category
+            outer.note_target(target, strong=category == SECRET_READ)
+            outer.note_caller(workload, user_id)
+            yield outer
+            return
+        scope = AuditScope(operation, category or classify(operation))
+        scope.note_target(target, strong=True)
+        scope.note_caller(workload, user_id)
+        if params:
+            # Named in the request itself; a workload token is never looked into here.
+            scope.note_caller(params.get("workloadName"), params.get("userId"))
+        wrap = scope.category == CHANGE if transaction is None else transaction
+        self._audit_scope = scope
+        try:
+            if wrap:
+                with self.store.transaction():
+                    yield scope
+                    self.audit.append(scope, SUCCESS)
+            else:
+                yield scope
+                if scope.category != READ:
+                    with self.store.transaction():
+                        self.audit.append(scope, SUCCESS)
+        except Exception as exc:
+            if scope.category != READ:
+                self._record_failure(scope, exc)
+            raise
+        finally:
+            self._audit_scope = None
+
+    def _record_failure(self, scope: AuditScope, exc: Exception) -> None:
+        if isinstance(exc, sqlite3.OperationalError):
+            return  # the vault is locked or unwritable: recording would fail the same way
+        code = getattr(exc, "code", None)
+        # An error code, never text that could carry a value: anything else becomes the class name.
+        outcome = code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else type(exc).__name__
+        try:
+            with self.store.transaction():
+                self.audit.append(scope, outcome)
+        except sqlite3.Error as error:
+            log.warning("could not record the failed %s in the audit trail: %s", scope.operation, error)
+
+    def audit_target(self, arn: str | None, *, strong: bool = False) -> None:
+        """Name the resource the current operation acts on (first named wins, a secret's over others)."""
+        if self._audit_scope is not None:
+            self._audit_scope.note_target(arn, strong=strong)
+
+    def audit_caller(self, workload: str | None = None, user_id: str | None = None) -> None:
+        """Name the workload identity and user the current operation acts for.
+
+        Call it once a workload access token is verified, so that the event says who asked.
+        """
+        if self._audit_scope is not None:
+            self._audit_scope.note_caller(workload, user_id)
+
+    def audit_secret_read(self, arn: str, operation: str = "OpenSecret") -> Any:
+        """A block that opens a secret of `arn` for a caller: recorded as a secret read.
+
+        Inside an operation it marks that operation's event; alone, it records one
+        `OpenSecret` event (or `operation`). open_secret uses it, so every decryption of a
+        stored secret is in the trail.
+        """
+        return self.audited(operation, target=arn, category=SECRET_READ)
+
+    def resource_arn(self, kind: str, name: str) -> str:
+        """The ARN of a resource, whether or not it exists (for the audit trail)."""
+        if kind in ("apikey", "oauth2"):
+            return arns.provider_arn(kind, name)
+        if kind == "workload":
+            return arns.workload_arn(name)
+        row = self.store.get(kind, name)
+        return str(row["arn"]) if row else f"{kind}/{name}"
+
     # --- rows -----------------------------------------------------------------------
 
     def require(self, kind: str, name: str) -> dict[str, Any]:
         """The row of a resource, or ResourceNotFoundException with a hint."""
+        if self._audit_scope is not None and kind in KINDS:
+            self._audit_scope.note_target(self.resource_arn(kind, name))
         row = self.store.get(kind, name)
         if row is not None:
             return row
@@ -80,6 +209,8 @@ class LocalCore:
 
     def refuse_existing(self, kind: str, name: str) -> None:
         """ConflictException when the name is taken."""
+        if self._audit_scope is not None and kind in KINDS:
+            self._audit_scope.note_target(self.resource_arn(kind, name))
         if self.store.get(kind, name) is not None:
             raise conflict(KINDS[kind][0], name)
 
@@ -104,6 +235,7 @@ class LocalCore:
         """Encrypt a secret and store it against its record."""
         from agentcore_identity_cli.backends.local.crypto import seal
 
+        self.audit_target(self.resource_arn(kind, name), strong=True)
         sealed = seal(self.keys.key(), value.encode(), self._aad(kind, name, field))
         self.store.put_secret(kind, name, field, sealed)
 
@@ -111,21 +243,23 @@ class LocalCore:
         """Decrypt a stored secret; DecryptionFailure when it does not authenticate."""
         from agentcore_identity_cli.backends.local.crypto import SealError, open_sealed
 
-        sealed = self.store.get_secret(kind, name, field)
-        if sealed is None:
-            raise decryption_failure(f"No {field} is stored for {KINDS[kind][0]} '{name}'.")
-        try:
-            return open_sealed(self.keys.key(), sealed, self._aad(kind, name, field)).decode()
-        except SealError:
-            raise decryption_failure(
-                f"The stored {field} of {KINDS[kind][0]} '{name}' failed authentication: "
-                "it was altered or copied from another record."
-            ) from None
+        with self.audit_secret_read(self.resource_arn(kind, name)):
+            sealed = self.store.get_secret(kind, name, field)
+            if sealed is None:
+                raise decryption_failure(f"No {field} is stored for {KINDS[kind][0]} '{name}'.")
+            try:
+                return open_sealed(self.keys.key(), sealed, self._aad(kind, name, field)).decode()
+            except SealError:
+                raise decryption_failure(
+                    f"The stored {field} of {KINDS[kind][0]} '{name}' failed authentication: "
+                    "it was altered or copied from another record."
+                ) from None
 
     # --- tags -----------------------------------------------------------------------
 
     def _tagged(self, arn: str) -> None:
         """Tags are kept only for resources that exist."""
+        self.audit_target(arn)
         parsed = arns.parse(arn)
         if parsed is None:
             raise validation(f"'{arn}' is not the ARN of a resource in the local vault.")

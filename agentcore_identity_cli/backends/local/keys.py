@@ -59,16 +59,31 @@ def write_key_file(path: Path, key: bytes) -> None:
 class KeyRing:
     """Finds, checks and caches the vault key of one store."""
 
-    def __init__(self, store: VaultStore, prompt: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, store: VaultStore, prompt: Callable[[str], str] | None = None, *, key_path: Path | None = None
+    ) -> None:
         self.store = store
         self.prompt = prompt
         self._key: bytes | None = None
         self.source: str | None = None
+        # `vault restore` checks a backup, opened under another name, against this vault's key file.
+        self._key_path = key_path
+        # Called with a vault key made for this vault, inside the transaction that records it.
+        self.on_new_key: Callable[[bytes], None] | None = None
 
     @property
     def key_path(self) -> Path:
         """The key file of this vault."""
-        return key_file_path(self.store.path)
+        return self._key_path or key_file_path(self.store.path)
+
+    @property
+    def loaded_key(self) -> bytes | None:
+        """The key if this process has loaded it already; never loads it (nor prompts)."""
+        return self._key
+
+    def forget(self) -> None:
+        """Drop the cached key, so that the next use loads and checks it again."""
+        self._key, self.source = None, None
 
     @property
     def next_key_path(self) -> Path:
@@ -152,6 +167,10 @@ class KeyRing:
                     self.store.set_meta("key_check", crypto.seal(key, KEY_CHECK_PLAINTEXT, b"key-check").hex())
                     self.store.set_meta("key_source", source)
                     self._key, self.source = key, source
+                    # Made inside a caller's transaction that then rolls back: not kept.
+                    self.store.on_rollback(self.forget)
+                    if self.on_new_key is not None:
+                        self.on_new_key(key)
                     return key
         key, source = self._load()
         check = self.store.meta("key_check") or ""
@@ -201,6 +220,11 @@ class KeyRing:
             )
         if source == "key-file":
             write_key_file(self.next_key_path, new)
+
+        def rolled_back() -> None:
+            self.next_key_path.unlink(missing_ok=True)
+            self._key = old
+
         try:
             with self.store.transaction():
                 reseal(old, new)
@@ -208,12 +232,15 @@ class KeyRing:
                     self.protect_with_passphrase(new, self._passphrase())
                 self.store.set_meta("key_check", crypto.seal(new, KEY_CHECK_PLAINTEXT, b"key-check").hex())
                 self.store.set_meta("key_updated", repr(time.time()))
+                # The rest of a caller's transaction (its audit event) already uses the new key;
+                # the key file moves only once that outermost transaction has committed.
+                self._key = new
+                self.store.on_rollback(rolled_back)
+                if source == "key-file":
+                    self.store.after_commit(lambda: _promote(self.next_key_path, self.key_path))
         except BaseException:
-            self.next_key_path.unlink(missing_ok=True)
+            rolled_back()
             raise
-        if source == "key-file":
-            _promote(self.next_key_path, self.key_path)
-        self._key = new
 
     def use_passphrase(self, passphrase: str) -> None:
         """Protect the vault key with a passphrase instead of the key file."""
@@ -221,7 +248,8 @@ class KeyRing:
         with self.store.transaction():
             self.protect_with_passphrase(key, passphrase)
             self.store.set_meta("key_source", "passphrase")
-        self.key_path.unlink(missing_ok=True)
+            # Only once the wrapped key is committed may the key file go.
+            self.store.after_commit(lambda: self.key_path.unlink(missing_ok=True))
         self.source = "passphrase"
 
     def use_key_file(self) -> None:

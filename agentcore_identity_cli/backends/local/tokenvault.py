@@ -20,6 +20,7 @@ class TokenVaultMixin(LocalCore):
 
     def _check_vault_id(self, params: dict[str, Any]) -> None:
         vault_id = params.get("tokenVaultId") or arns.TOKEN_VAULT
+        self.audit_target(arns.token_vault_arn())
         if vault_id != arns.TOKEN_VAULT:
             raise not_found("Token vault", vault_id, hint="the local backend has one vault: 'default'")
 
@@ -95,6 +96,7 @@ class TokenVaultMixin(LocalCore):
                         "The vault was altered: restore it from a backup."
                     ) from None
                 self.store.put_secret(kind, name, field, seal(new, plain, aad))
+            self.audit.reseal(old, new)  # the audit chain's seal moves to the new key too
             # Tokens signed before the rotation must stop working: a new signing key.
             if isinstance(self, SigningMixin):
                 self.new_signing_key(new)

@@ -13,8 +13,9 @@ import secrets as pysecrets
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,55 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (arn, key)
     );
     """,
+    # OAuth 2.0 tokens (backends/local/oauth_tokens.py): one row per (workload identity,
+    # provider, user, scopes, flow), readable metadata only; the token values are sealed in
+    # `secrets` under the provider's record (field `oauth2Token:<id>`), so key rotation
+    # re-seals them and deleting the provider removes them. Deleting the workload identity
+    # removes its rows (their sealed values are purged by the next token operation).
+    # `oauth2_metadata` caches discovery documents by URL.
+    """
+    CREATE TABLE oauth2_tokens (
+        id TEXT PRIMARY KEY,
+        provider_kind TEXT NOT NULL DEFAULT 'oauth2' CHECK (provider_kind = 'oauth2'),
+        provider TEXT NOT NULL,
+        workload_kind TEXT NOT NULL DEFAULT 'workload' CHECK (workload_kind = 'workload'),
+        workload TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        flow TEXT NOT NULL,
+        obtained REAL NOT NULL,
+        expires REAL,
+        attrs TEXT NOT NULL,
+        FOREIGN KEY (provider_kind, provider) REFERENCES resources (kind, name) ON DELETE CASCADE,
+        FOREIGN KEY (workload_kind, workload) REFERENCES resources (kind, name) ON DELETE CASCADE
+    );
+    CREATE INDEX oauth2_tokens_owner ON oauth2_tokens (provider, workload, user_id, flow);
+    CREATE TABLE oauth2_metadata (
+        url TEXT PRIMARY KEY,
+        fetched REAL NOT NULL,
+        document TEXT NOT NULL
+    );
+    """,
+    # The audit trail (backends/local/audit.py): one hash-chained event per change or
+    # secret read. `time` is ISO 8601 UTC in one fixed format, so it compares as text.
+    """
+    CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        workload TEXT,
+        user_id TEXT,
+        operation TEXT NOT NULL,
+        category TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_events_time ON audit_events (time);
+    CREATE INDEX audit_events_target ON audit_events (target, category);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -80,11 +130,20 @@ def ensure_private_dir(path: Path) -> None:
     _check_private(path, "folder")
 
 
+@dataclass
+class _Frame:
+    """What to do when one level of transaction() ends."""
+
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    on_rollback: list[Callable[[], None]] = field(default_factory=list)
+
+
 class VaultStore:
     """Rows of the vault file. Knows nothing of AWS shapes; see backend.py for those."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._frames: list[_Frame] = []
         ensure_private_dir(path.parent)
         if not path.exists():
             # Create the file 0600 before SQLite opens it, so it is never readable by others.
@@ -100,7 +159,6 @@ class VaultStore:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"The vault file {path} cannot be opened: {exc}") from None
-        self._in_tx = False
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -144,21 +202,61 @@ class VaultStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; nested calls join the outer one."""
-        if self._in_tx:
-            yield
-            return
-        self.db.execute("BEGIN IMMEDIATE")
-        self._in_tx = True
+        """One write transaction; a nested call is a savepoint inside the outer one.
+
+        A nested block that fails rolls back its own changes only (so a failed operation
+        run inside a caller's transaction leaves nothing half-done), then re-raises.
+        """
+        depth = len(self._frames)
+        savepoint = f"nested_{depth}"
+        self.db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
+        frame = _Frame()
+        self._frames.append(frame)
         try:
             yield
+            if depth == 0:
+                self.db.execute("COMMIT")
+            else:
+                self.db.execute(f"RELEASE {savepoint}")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._frames.pop()
+            if depth == 0:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+            else:
+                self.db.execute(f"ROLLBACK TO {savepoint}")
+                self.db.execute(f"RELEASE {savepoint}")
+            for undo in reversed(frame.on_rollback):
+                undo()
             raise
+        self._frames.pop()
+        if depth == 0:
+            for action in frame.after_commit:
+                action()
         else:
-            self.db.execute("COMMIT")
-        finally:
-            self._in_tx = False
+            self._frames[-1].after_commit.extend(frame.after_commit)
+            self._frames[-1].on_rollback.extend(frame.on_rollback)
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside transaction()."""
+        return bool(self._frames)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the outermost transaction commits (now, outside one).
+
+        For what must not happen before the commit, such as putting a rotated key file in
+        place: if the transaction rolls back instead, the action is dropped.
+        """
+        if self._frames:
+            self._frames[-1].after_commit.append(action)
+        else:
+            action()
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        """Run `undo` if the current transaction (or savepoint) rolls back."""
+        if self._frames:
+            self._frames[-1].on_rollback.append(undo)
 
     # --- meta -----------------------------------------------------------------------
 

@@ -1,0 +1,296 @@
+"""`login`, `logout` and `token`: OAuth 2.0 tokens of a provider, on the local backend.
+
+`login PROVIDER` runs the authorization code flow with PKCE in the user's browser (a
+loopback listener on 127.0.0.1 receives the redirect), or the device flow with `--device`.
+`token PROVIDER` prints a fresh access token for `$(...)`: the user's (refreshed when it
+expires within 60 s) once a login exists, else a client-credentials (M2M) token.
+`logout PROVIDER` deletes the user's tokens and revokes them where the provider can.
+The protocol work is in oauth/; the storage in backends/local/oauth_tokens.py.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from agentcore_identity_cli.cli.root import command, get_context
+from agentcore_identity_cli.errors import AgentCoreIdentityError, UsageError
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin, TokenResult
+    from agentcore_identity_cli.cli.context import AppContext
+    from agentcore_identity_cli.identity import Caller
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+Provider = Annotated[str, typer.Argument(help="Name of the OAuth2 credential provider.", show_default=False)]
+Scopes = Annotated[
+    list[str] | None,
+    typer.Option("--scopes", help="Scopes to ask for: several values after one flag (default: the provider's)."),
+]
+UserId = Annotated[str | None, typer.Option("--user-id", help="User the tokens are for (default: the OS user).")]
+WorkloadName = Annotated[
+    str | None,
+    typer.Option("--workload-name", help="Workload identity the tokens belong to (default: local-<OS user>)."),
+]
+FLOWS = ("USER_FEDERATION", "M2M")
+
+
+def _backend(app_ctx: AppContext, command_name: str) -> OAuth2TokensMixin:
+    """The local backend; these commands run the OAuth flows on this machine."""
+    if app_ctx.settings.backend != "local":
+        raise UsageError(
+            f"`{command_name}` runs the OAuth flows on this machine and needs the local backend.",
+            hint="on --backend aws the service runs them: use get-resource-oauth2-token",
+        )
+    from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin
+
+    backend = app_ctx.backend()
+    assert isinstance(backend, OAuth2TokensMixin)
+    if app_ctx.settings.read_timeout:
+        backend.http_timeout = app_ctx.settings.read_timeout
+    return backend
+
+
+def _caller(app_ctx: AppContext, workload_name: str | None, user_id: str | None) -> tuple[str | None, str]:
+    """(workload identity or None for the default one, user id)."""
+    from agentcore_identity_cli.identity import os_user, resolve_caller
+
+    caller: Caller = resolve_caller(app_ctx.settings, workload_name, user_id)
+    return (None if caller.default_workload else caller.workload_name), caller.user_id or os_user()
+
+
+def _scopes(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [scope for value in values for scope in value.split()]
+
+
+@contextmanager
+def _spinner(app_ctx: AppContext, text: str) -> Iterator[None]:
+    """A spinner on stderr, only when a person watches it."""
+    if not app_ctx.io.stderr_is_tty:
+        yield
+        return
+    from rich.console import Console
+
+    console = Console(file=app_ctx.io.stderr, no_color=app_ctx.io.no_color)
+    with console.status(text):
+        yield
+
+
+class _BrowserLauncher:
+    """Opens the URL with Python's webbrowser (which honours $BROWSER) in a thread: some
+    browser commands return only when the page is done with."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.outcome: bool | None = None  # None while the launcher runs
+        threading.Thread(target=self._run, name="open-browser", daemon=True).start()
+
+    def _run(self) -> None:
+        import webbrowser
+
+        try:
+            self.outcome = bool(webbrowser.open(self.url))
+        except webbrowser.Error:
+            self.outcome = False
+
+
+def _read_pasted(app_ctx: AppContext, listener: LoopbackListener) -> None:
+    """Feed URLs pasted on stdin to the listener (a login from an SSH session)."""
+
+    def run() -> None:
+        for line in iter(app_ctx.io.stdin.readline, ""):
+            if not line.strip():
+                continue
+            if not listener.submit(line):
+                app_ctx.io.warn("That is not the address the browser was sent to; paste the whole URL.")
+
+    threading.Thread(target=run, name="read-pasted-url", daemon=True).start()
+
+
+def _browser_login(
+    app_ctx: AppContext,
+    backend: OAuth2TokensMixin,
+    provider: str,
+    scopes: list[str] | None,
+    workload: str | None,
+    user: str,
+    *,
+    no_browser: bool,
+    timeout: float,
+) -> TokenResult:
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+    io = app_ctx.io
+    with LoopbackListener() as listener:  # listening before the browser is opened
+        auth = backend.begin_user_authorization(
+            provider, redirect_uri=listener.redirect_uri, scopes=scopes, workload=workload, user_id=user
+        )
+        manual = False
+
+        def print_url() -> None:
+            nonlocal manual
+            manual = True
+            io.warn(f"Open this URL in a browser to log in to '{provider}':\n\n    {auth.url}\n")
+            io.warn(
+                f"Then paste here the address the browser was sent to (it starts with {listener.redirect_uri}); "
+                "if that browser runs on this machine, this happens by itself."
+            )
+            _read_pasted(app_ctx, listener)
+
+        launcher = None
+        if no_browser:
+            print_url()
+        else:
+            launcher = _BrowserLauncher(auth.url)
+            io.warn(f"Opening a browser to log in to '{provider}'; finish there.")
+
+        def fall_back() -> None:
+            if launcher is not None and launcher.outcome is False and not manual:
+                io.warn("No browser could be opened.")
+                print_url()
+
+        with _spinner(app_ctx, "Waiting for the browser... (Ctrl-C to cancel)"):
+            params = listener.wait(timeout, on_idle=fall_back)
+        try:
+            result = backend.complete_user_authorization(auth, params)
+        except AgentCoreIdentityError as exc:
+            listener.finish(False, exc.message)
+            raise
+        listener.finish(True, f"agentcore-identity is logged in to '{provider}'. You can close this tab.")
+    return result
+
+
+def _device_login(
+    app_ctx: AppContext,
+    backend: OAuth2TokensMixin,
+    provider: str,
+    scopes: list[str] | None,
+    workload: str | None,
+    user: str,
+    *,
+    timeout: float,
+) -> TokenResult:
+    from agentcore_identity_cli.oauth.http import OAuthTimeoutError
+
+    io = app_ctx.io
+    login = backend.begin_device_authorization(provider, scopes=scopes, workload=workload, user_id=user)
+    device = login.device
+    io.warn(f"First copy your one-time code: {device.user_code}")
+    io.warn(f"Then open {device.verification_uri} in a browser, on any device, and enter the code.")
+    if device.verification_uri_complete:
+        io.warn(f"(Or open {device.verification_uri_complete}, which carries the code.)")
+    deadline = time.monotonic() + timeout
+
+    def sleep(seconds: float) -> None:
+        if time.monotonic() + seconds > deadline:
+            raise OAuthTimeoutError(f"The device login was not approved within {timeout:g} seconds.")
+        time.sleep(seconds)
+
+    with _spinner(app_ctx, "Waiting for the approval... (Ctrl-C to cancel)"):
+        return backend.complete_device_authorization(login, sleep=sleep)
+
+
+def _expiry(result: TokenResult) -> str:
+    if result.token.expires_at is None:
+        return "it does not say when it expires"
+    seconds = int(result.token.expires_at - time.time())
+    return f"it expires in {seconds // 60} min {seconds % 60} s" if seconds >= 0 else "it has expired"
+
+
+@command("login", "Log in to an OAuth2 provider in the browser (code + PKCE), or with --device; store the tokens.")
+def login(
+    ctx: typer.Context,
+    provider: Provider,
+    scopes: Scopes = None,
+    user_id: UserId = None,
+    workload_name: WorkloadName = None,
+    device: Annotated[
+        bool, typer.Option("--device", help="Device flow (RFC 8628): a code to enter on another device.")
+    ] = False,
+    no_browser: Annotated[
+        bool,
+        typer.Option("--no-browser", help="Print the URL instead of opening a browser; accept the redirect pasted."),
+    ] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for the user to finish.")] = 300,
+) -> None:
+    app_ctx = get_context(ctx)
+    if device and no_browser:
+        raise UsageError("--device and --no-browser cannot be combined: the device flow opens no browser.")
+    backend = _backend(app_ctx, "login")
+    workload, user = _caller(app_ctx, workload_name, user_id)
+    wanted = _scopes(scopes)
+    if device:
+        result = _device_login(app_ctx, backend, provider, wanted, workload, user, timeout=timeout)
+    else:
+        result = _browser_login(
+            app_ctx, backend, provider, wanted, workload, user, no_browser=no_browser, timeout=timeout
+        )
+    stored = "an access token and a refresh token"
+    if not result.token.refresh_token:
+        stored = "an access token (no refresh token)"
+    app_ctx.io.warn(
+        f"Logged in to '{provider}' as user '{result.user_id}' (workload identity '{result.workload}'): "
+        f"{stored} stored in the vault; {_expiry(result)}."
+    )
+
+
+@command("logout", "Delete the stored OAuth2 tokens of a provider for a user, and revoke them where possible.")
+def logout(ctx: typer.Context, provider: Provider, user_id: UserId = None, workload_name: WorkloadName = None) -> None:
+    app_ctx = get_context(ctx)
+    backend = _backend(app_ctx, "logout")
+    workload, user = _caller(app_ctx, workload_name, user_id)
+    result = backend.oauth2_logout(provider, workload=workload, user_id=user)
+    for warning in result.warnings:
+        app_ctx.io.warn(warning)
+    if result.deleted == 0:
+        app_ctx.io.warn(f"No tokens of '{provider}' are stored for user '{user}'; nothing to do.")
+    else:
+        app_ctx.io.warn(
+            f"Logged out of '{provider}': {result.deleted} stored token set(s) deleted, "
+            f"{result.revoked} token(s) revoked."
+        )
+
+
+@command("token", "Print an OAuth2 access token of a provider (for scripts: $(agentcore-identity token NAME)).")
+def token(
+    ctx: typer.Context,
+    provider: Provider,
+    oauth2_flow: Annotated[
+        str | None,
+        typer.Option(
+            "--oauth2-flow",
+            help="USER_FEDERATION (a login's token) or M2M (client credentials); "
+            "default: USER_FEDERATION once logged in, else M2M.",
+        ),
+    ] = None,
+    scopes: Scopes = None,
+    user_id: UserId = None,
+    workload_name: WorkloadName = None,
+    force_refresh: Annotated[
+        bool, typer.Option("--force-refresh", help="Refresh (or fetch again) even when the token is still fresh.")
+    ] = False,
+) -> None:
+    app_ctx = get_context(ctx)
+    flow = oauth2_flow.upper() if oauth2_flow else None
+    if flow is not None and flow not in FLOWS:
+        raise UsageError(
+            f"argument --oauth2-flow: Invalid choice '{oauth2_flow}', valid choices are: USER_FEDERATION | M2M"
+        )
+    backend = _backend(app_ctx, "token")
+    workload, user = _caller(app_ctx, workload_name, user_id)
+    result = backend.oauth2_token(
+        provider, flow=flow, scopes=_scopes(scopes), workload=workload, user_id=user, force=force_refresh
+    )
+    if app_ctx.settings.output in (None, "text") and app_ctx.settings.query is None:
+        # The bare token and a newline, whatever the terminal: this output is for $(...).
+        app_ctx.io.stdout.write(result.access_token + "\n")
+        return
+    document: dict[str, Any] = result.describe()
+    app_ctx.emit(document)

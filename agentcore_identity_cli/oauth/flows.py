@@ -1,0 +1,304 @@
+"""The OAuth 2.0 grants, on Authlib's httpx client: client credentials, authorization code with
+PKCE (S256, always), refresh, device authorization (RFC 8628) and revocation (RFC 7009).
+
+These functions know nothing of the vault: they take an :class:`OAuthClient` (who we are,
+where the server is, what the vendor needs) and return :class:`TokenSet` values. Storage,
+caching and locking are the backend's (``backends/local/oauth_tokens.py``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agentcore_identity_cli.errors import ServiceError
+from agentcore_identity_cli.oauth.http import (
+    OAuthNetworkError,
+    OAuthProviderError,
+    OAuthTimeoutError,
+    authlib_module,
+    client_options,
+    log,
+    translated_errors,
+)
+from agentcore_identity_cli.oauth.quirks import Quirks, parse_body
+from agentcore_identity_cli.oauth.tokens import TokenSet
+
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import OAuth2Client
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+SLOW_DOWN_STEP = 5.0  # RFC 8628 section 3.5: add 5 seconds on slow_down
+DEFAULT_DEVICE_INTERVAL = 5.0
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the authorization server is."""
+
+    token: str
+    authorization: str | None = None
+    device_authorization: str | None = None
+    revocation: str | None = None
+    issuer: str | None = None
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """This tool as an OAuth client of one provider. The secret is kept out of repr()."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    endpoints: Endpoints
+    auth_method: str = "client_secret_basic"
+    quirks: Quirks = field(default_factory=Quirks)
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class PendingAuthorization:
+    """A started authorization-code request: what the callback must match."""
+
+    url: str = field(repr=False)
+    state: str = field(repr=False)
+    code_verifier: str = field(repr=False)
+    redirect_uri: str
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeviceAuthorization:
+    """A device authorization response (RFC 8628 section 3.2)."""
+
+    device_code: str = field(repr=False)
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str | None
+    expires_at: float
+    interval: float
+    scopes: tuple[str, ...]
+
+
+def _client_class() -> type[OAuth2Client]:
+    cls: type[OAuth2Client] = authlib_module("authlib.integrations.httpx_client").OAuth2Client
+    return cls
+
+
+@contextmanager
+def _session(cfg: OAuthClient) -> Iterator[OAuth2Client]:
+    client = _client_class()(
+        client_id=cfg.client_id,
+        client_secret=cfg.client_secret,
+        token_endpoint_auth_method=cfg.auth_method,
+        revocation_endpoint_auth_method=cfg.auth_method,
+        code_challenge_method="S256",
+        **client_options(cfg.timeout, dict(cfg.quirks.headers), cfg.quirks.transport()),
+    )
+    client.register_compliance_hook("access_token_response", cfg.quirks.response_hook)
+    client.register_compliance_hook("refresh_token_response", cfg.quirks.response_hook)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _token(data: Mapping[str, Any]) -> TokenSet:
+    return TokenSet.from_response(dict(data))
+
+
+# --- client credentials -------------------------------------------------------------------
+
+
+def client_credentials(cfg: OAuthClient, scopes: list[str]) -> TokenSet:
+    """A token for the client itself (2LO, M2M)."""
+    url = cfg.endpoints.token
+    log.debug("client credentials grant at %s (auth %s)", url, cfg.auth_method)
+    extra: dict[str, str] = {"scope": cfg.quirks.join_scopes(scopes)} if scopes else {}
+    with _session(cfg) as client, translated_errors("client credentials request", url):
+        data = client.fetch_token(url, grant_type="client_credentials", **extra)
+    return _token(data)
+
+
+# --- authorization code + PKCE ------------------------------------------------------------
+
+
+def authorization_request(cfg: OAuthClient, scopes: list[str], redirect_uri: str) -> PendingAuthorization:
+    """The authorization URL, with a fresh random state and PKCE S256 verifier."""
+    if not cfg.endpoints.authorization:
+        raise ServiceError(
+            "ValidationException", "This provider has no authorization endpoint, so it cannot run a browser login."
+        )
+    state = secrets.token_urlsafe(32)
+    verifier = secrets.token_urlsafe(64)  # 86 characters: within RFC 7636's 43..128
+    with _session(cfg) as client:
+        url, _ = client.create_authorization_url(
+            cfg.endpoints.authorization,
+            state=state,
+            code_verifier=verifier,
+            redirect_uri=redirect_uri,
+            **cfg.quirks.authorize_params(scopes),
+        )
+    return PendingAuthorization(
+        url=url, state=state, code_verifier=verifier, redirect_uri=redirect_uri, scopes=tuple(scopes)
+    )
+
+
+def code_from_callback(pending: PendingAuthorization, params: Mapping[str, str]) -> str:
+    """The authorization code of a redirect, after the state check; the provider's error otherwise."""
+    state = params.get("state") or ""
+    if not hmac.compare_digest(state.encode(), pending.state.encode()):
+        raise ServiceError(
+            "AccessDeniedException",
+            "The redirect's state does not match the login that was started: refusing it "
+            "(a stale browser tab, or a forged redirect).",
+            hint="run the login again",
+        )
+    if params.get("error"):
+        raise OAuthProviderError("authorization request", params["error"], params.get("error_description"))
+    code = params.get("code")
+    if not code:
+        raise ServiceError("ValidationException", "The redirect carries neither a code nor an error.")
+    return code
+
+
+def exchange_code(cfg: OAuthClient, pending: PendingAuthorization, code: str) -> TokenSet:
+    """Trade an authorization code (with the PKCE verifier) for tokens."""
+    url = cfg.endpoints.token
+    log.debug("authorization code grant at %s (auth %s)", url, cfg.auth_method)
+    with _session(cfg) as client, translated_errors("authorization code exchange", url):
+        data = client.fetch_token(
+            url,
+            grant_type="authorization_code",
+            code=code,
+            code_verifier=pending.code_verifier,
+            redirect_uri=pending.redirect_uri,
+        )
+    return _token(data)
+
+
+# --- refresh ------------------------------------------------------------------------------
+
+
+def refresh(cfg: OAuthClient, refresh_token: str) -> TokenSet:
+    """New tokens from a refresh token; the old refresh token is kept when none is returned."""
+    url = cfg.endpoints.token
+    log.debug("refresh token grant at %s", url)
+    with _session(cfg) as client, translated_errors("token refresh", url):
+        data = client.refresh_token(url, refresh_token=refresh_token)
+    token = _token(data)
+    if token.refresh_token is None:
+        token.refresh_token = refresh_token
+    return token
+
+
+# --- device authorization (RFC 8628) ------------------------------------------------------
+
+
+def _answer(response: Any, action: str, quirks: Quirks) -> dict[str, Any]:
+    data = parse_body(response)
+    if data is None:
+        raise OAuthNetworkError(f"The {action} failed: HTTP {response.status_code} without a JSON object.")
+    data = quirks.normalize(data)
+    if isinstance(data.get("error"), str):
+        description = data.get("error_description")
+        raise OAuthProviderError(action, data["error"], description if isinstance(description, str) else None)
+    if response.status_code >= 400:
+        raise OAuthNetworkError(f"The {action} failed with HTTP {response.status_code}.")
+    return data
+
+
+def device_authorization(cfg: OAuthClient, scopes: list[str]) -> DeviceAuthorization:
+    """Ask for a device code and user code."""
+    url = cfg.endpoints.device_authorization
+    if not url:
+        raise ServiceError(
+            "ValidationException",
+            "This provider has no device authorization endpoint, so `login --device` cannot be used.",
+            hint="use `login --no-browser` on a host without a browser",
+        )
+    # client_id travels with the client authentication (Basic header, or the body for
+    # client_secret_post), as RFC 8628 section 3.1 allows.
+    form: dict[str, str] = {}
+    if scopes:
+        form["scope"] = cfg.quirks.join_scopes(scopes)
+    log.debug("device authorization request at %s", url)
+    with _session(cfg) as client, translated_errors("device authorization request", url):
+        response = client.request("POST", url, data=form, auth=client.client_auth(cfg.auth_method), withhold_token=True)
+    data = _answer(response, "device authorization request", cfg.quirks)
+    try:
+        device_code, user_code = str(data["device_code"]), str(data["user_code"])
+        verification_uri = str(data.get("verification_uri") or data["verification_url"])
+    except KeyError as exc:
+        raise OAuthNetworkError(f"The device authorization response has no {exc.args[0]}.") from None
+    complete = data.get("verification_uri_complete")
+    return DeviceAuthorization(
+        device_code=device_code,
+        user_code=user_code,
+        verification_uri=verification_uri,
+        verification_uri_complete=complete if isinstance(complete, str) else None,
+        expires_at=time.monotonic() + float(data.get("expires_in") or 900),
+        interval=float(data.get("interval") or DEFAULT_DEVICE_INTERVAL),
+        scopes=tuple(scopes),
+    )
+
+
+def device_poll(
+    cfg: OAuthClient,
+    device: DeviceAuthorization,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> TokenSet:
+    """Poll the token endpoint at the interval asked until the user approves, denies or the code expires."""
+    url = cfg.endpoints.token
+    interval = device.interval
+    with _session(cfg) as client:
+        while True:
+            if clock() + interval > device.expires_at:
+                raise OAuthTimeoutError(
+                    "The device code expired before the request was approved.", hint="run `login --device` again"
+                )
+            sleep(interval)
+            try:
+                with translated_errors("device code poll", url):
+                    data = client.fetch_token(url, grant_type=DEVICE_CODE_GRANT, device_code=device.device_code)
+            except OAuthProviderError as exc:
+                if exc.error == "authorization_pending":
+                    continue
+                if exc.error == "slow_down":
+                    interval += SLOW_DOWN_STEP
+                    log.debug("slow_down: polling every %.1f s", interval)
+                    continue
+                if exc.error == "access_denied":
+                    raise OAuthProviderError(
+                        "device login", "access_denied", "the request was denied at the verification page"
+                    ) from None
+                if exc.error == "expired_token":
+                    raise OAuthProviderError(
+                        "device login",
+                        "expired_token",
+                        "the device code expired before it was approved",
+                        hint="run `login --device` again",
+                    ) from None
+                raise
+            return _token(data)
+
+
+# --- revocation (RFC 7009) ----------------------------------------------------------------
+
+
+def revoke(cfg: OAuthClient, token: str, hint: str) -> None:
+    """Revoke one token at the provider's revocation endpoint."""
+    url = cfg.endpoints.revocation
+    if not url:
+        return
+    log.debug("revoking a %s at %s", hint, url)
+    with _session(cfg) as client, translated_errors("revocation request", url):
+        response = client.revoke_token(url, token=token, token_type_hint=hint)
+    if response.status_code >= 400:
+        _answer(response, "revocation request", cfg.quirks)

@@ -1,0 +1,181 @@
+"""HTTP for the OAuth engine: one client factory, URL checks, and errors that never carry a secret.
+
+Every request has a timeout; redirects are not followed (a token endpoint that redirects is
+misconfigured, and following it could send credentials elsewhere); plain-http URLs are
+refused except on loopback. Library loggers that could print request or response bodies are
+kept at WARNING even under ``--debug``: the engine logs its own, secret-free, lines instead.
+
+httpx and Authlib are imported by this package only: control-plane commands never load them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from agentcore_identity_cli import __version__
+from agentcore_identity_cli.errors import AgentCoreIdentityError, ServiceError
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_TIMEOUT = 30.0
+USER_AGENT = f"agentcore-identity/{__version__}"
+
+log = logging.getLogger("agentcore_identity_cli.oauth")
+
+# Loggers of the libraries below the engine. httpx's own INFO line names only the method,
+# URL and status, which are safe; httpcore, hpack and Authlib can log headers or tokens.
+_NOISY_LOGGERS = ("httpcore", "hpack", "authlib")
+
+
+class OAuthProviderError(ServiceError):
+    """The authorization server answered with an OAuth error (`error`, `error_description`)."""
+
+    def __init__(self, action: str, error: str, description: str | None = None, *, hint: str | None = None) -> None:
+        text = f"The authorization server refused the {action}: {error}"
+        if description:
+            text += f" ({_clip(description)})"
+        super().__init__("OAuth2Error", text, hint=hint)
+        self.error = error
+        self.description = description
+
+    def render(self) -> str:
+        return self.message
+
+
+class OAuthNetworkError(AgentCoreIdentityError):
+    """The authorization server could not be reached, timed out, or answered nonsense."""
+
+
+class OAuthTimeoutError(AgentCoreIdentityError):
+    """The user did not finish in time (browser login, device code)."""
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def require_secure(url: str, what: str) -> str:
+    """`url` when it is https, or http on loopback; ValidationException otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return url
+    raise ServiceError(
+        "ValidationException",
+        f"The {what} must be an https URL (plain http is allowed only on loopback): {_clip(url, 200)}",
+    )
+
+
+def authlib_module(name: str) -> ModuleType:
+    """Import an Authlib module without its deprecation warnings on stderr.
+
+    Authlib 1.9 warns on import that it would rather have the `httpx2` package; plain httpx
+    is what it supports and what we depend on, and a warning on every command's stderr would
+    break scripts that read it. authlib.deprecate installs an "always" filter when first
+    imported, so it is imported before the "ignore" filter goes on top.
+    """
+    with warnings.catch_warnings():
+        importlib.import_module("authlib.deprecate")
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return importlib.import_module(name)
+
+
+def quiet_library_logs() -> None:
+    """Keep loggers that could print secrets below DEBUG, whatever --debug set."""
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def client_options(
+    timeout: float | None = None,
+    headers: dict[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """Keyword arguments for an httpx.Client (or Authlib's OAuth2Client) as the engine wants it."""
+    import httpx
+
+    quiet_library_logs()
+    options: dict[str, Any] = {
+        "timeout": httpx.Timeout(timeout or DEFAULT_TIMEOUT),
+        "follow_redirects": False,
+        "headers": {"User-Agent": USER_AGENT, **(headers or {})},
+    }
+    if transport is not None:
+        options["transport"] = transport
+    return options
+
+
+@contextmanager
+def translated_errors(action: str, url: str) -> Iterator[None]:
+    """Turn httpx and Authlib failures into this tool's errors, naming only the action and URL."""
+    import httpx
+
+    OAuthError = authlib_module("authlib.integrations.base_client.errors").OAuthError  # noqa: N806
+
+    where = _clip(url.split("?", 1)[0], 200)
+    try:
+        yield
+    except OAuthError as exc:
+        raise OAuthProviderError(action, str(exc.error or "error"), exc.description) from None
+    except httpx.TimeoutException:
+        raise OAuthNetworkError(
+            f"The {action} timed out: no answer from {where}.",
+            hint="check the endpoint and your network, or raise --cli-read-timeout",
+        ) from None
+    except httpx.HTTPStatusError as exc:
+        raise OAuthNetworkError(
+            f"The {action} failed: {where} answered HTTP {exc.response.status_code} without an OAuth error."
+        ) from None
+    except httpx.TransportError as exc:
+        raise OAuthNetworkError(
+            f"The {action} failed: cannot reach {where} ({type(exc).__name__}).",
+            hint="check the endpoint URL and that the server is up",
+        ) from None
+    except ValueError as exc:
+        # Authlib's answer to a body that is not a JSON object, among others.
+        raise OAuthNetworkError(
+            f"The {action} failed: {where} did not answer with OAuth JSON ({_clip(str(exc))})."
+        ) from None
+
+
+def json_object(response: httpx.Response, action: str) -> dict[str, Any]:
+    """The JSON object of a response, or OAuthProviderError / OAuthNetworkError."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        if "error" in body and isinstance(body["error"], str):
+            raise OAuthProviderError(action, body["error"], _str_or_none(body.get("error_description")))
+        if response.status_code >= 400:
+            raise OAuthNetworkError(f"The {action} failed with HTTP {response.status_code}.")
+        return body
+    raise OAuthNetworkError(
+        f"The {action} failed: {_clip(str(response.request.url).split('?', 1)[0], 200)} answered HTTP "
+        f"{response.status_code} without a JSON object."
+    )
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
