@@ -10,7 +10,7 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key audit configure create-api-key-credential-provider create-oauth2-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-resource-api-key get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-tags-for-resource list-workload-identities login logout report reset-token-vault-key-material set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-resource-api-key get-resource-oauth2-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-tags-for-resource list-workload-identities login logout report reset-token-vault-key-material set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-workload-identity vault' ;;
         'audit') reply='list verify' ;;
         'configure') reply='get list set' ;;
         'report') reply='access-review inventory policy' ;;
@@ -27,6 +27,7 @@ _agentcore_identity_options() {
         'audit') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'audit list') reply='--backend --category --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --operation --outcome --output --page-size --profile --query --region --since --starting-token --target --until --user --workload' ;;
         'audit verify') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --seal' ;;
+        'complete-resource-token-auth') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --session-uri --user-identifier' ;;
         'configure') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'configure get') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'configure list') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
@@ -40,6 +41,7 @@ _agentcore_identity_options() {
         'get-api-key-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'get-oauth2-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'get-resource-api-key') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
+        'get-resource-oauth2-token') reply='--backend --cli-connect-timeout --cli-read-timeout --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --help -h --no-color --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --scopes --session-uri --workload-identity-token' ;;
         'get-token-vault') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --token-vault-id' ;;
         'get-workload-access-token') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --workload-name' ;;
         'get-workload-access-token-for-jwt') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-token --workload-name' ;;
@@ -49,7 +51,7 @@ _agentcore_identity_options() {
         'list-oauth2-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
         'list-tags-for-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn' ;;
         'list-workload-identities') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
-        'login') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --device --endpoint-url --help -h --no-browser --no-color --output --profile --query --region --scopes --timeout --user-id --workload-name' ;;
+        'login') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --device --endpoint-url --help -h --no-browser --no-color --output --profile --query --region --scopes --session-uri --timeout --user-id --workload-name' ;;
         'logout') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-id --workload-name' ;;
         'report') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'report access-review') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region --since --until' ;;
@@ -92,6 +94,11 @@ _agentcore_identity_takes_value() {
         'audit list')
             case "$2" in
                 --category|--max-items|--operation|--outcome|--page-size|--since|--starting-token|--target|--until|--user|--workload) return 0 ;;
+            esac
+            ;;
+        'complete-resource-token-auth')
+            case "$2" in
+                --session-uri|--user-identifier) return 0 ;;
             esac
             ;;
         'create-api-key-credential-provider')
@@ -137,6 +144,11 @@ _agentcore_identity_takes_value() {
         'get-resource-api-key')
             case "$2" in
                 --resource-credential-provider-name|--workload-identity-token) return 0 ;;
+            esac
+            ;;
+        'get-resource-oauth2-token')
+            case "$2" in
+                --custom-parameters|--custom-state|--oauth2-flow|--resource-credential-provider-name|--resource-oauth2-return-url|--scopes|--session-uri|--workload-identity-token) return 0 ;;
             esac
             ;;
         'get-token-vault')
@@ -186,7 +198,7 @@ _agentcore_identity_takes_value() {
             ;;
         'login')
             case "$2" in
-                --scopes|--timeout|--user-id|--workload-name) return 0 ;;
+                --scopes|--session-uri|--timeout|--user-id|--workload-name) return 0 ;;
             esac
             ;;
         'logout')

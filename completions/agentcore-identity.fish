@@ -9,7 +9,7 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'audit' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-resource-api-key' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'report' 'reset-token-vault-key-material' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'report' 'reset-token-vault-key-material' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-workload-identity' 'vault'
         case 'audit'
             printf '%s\n' 'list' 'verify'
         case 'configure'
@@ -40,6 +40,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'audit list'
             switch "$argv[2]"
                 case '--category' '--max-items' '--operation' '--outcome' '--page-size' '--since' '--starting-token' '--target' '--until' '--user' '--workload'
+                    return 0
+            end
+        case 'complete-resource-token-auth'
+            switch "$argv[2]"
+                case '--session-uri' '--user-identifier'
                     return 0
             end
         case 'create-api-key-credential-provider'
@@ -85,6 +90,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'get-resource-api-key'
             switch "$argv[2]"
                 case '--resource-credential-provider-name' '--workload-identity-token'
+                    return 0
+            end
+        case 'get-resource-oauth2-token'
+            switch "$argv[2]"
+                case '--custom-parameters' '--custom-state' '--oauth2-flow' '--resource-credential-provider-name' '--resource-oauth2-return-url' '--scopes' '--session-uri' '--workload-identity-token'
                     return 0
             end
         case 'get-token-vault'
@@ -134,7 +144,7 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'login'
             switch "$argv[2]"
-                case '--scopes' '--timeout' '--user-id' '--workload-name'
+                case '--scopes' '--session-uri' '--timeout' '--user-id' '--workload-name'
                     return 0
             end
         case 'logout'
@@ -251,6 +261,7 @@ complete -c agentcore-identity -f
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'api-key' -d 'Print the API key of a credential provider (for scripts: $(agentcore-identity api-key NAME)).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'audit' -d 'The audit trail: every change and every secret read, hash-chained in the local vault (CloudTrail...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'complete-resource-token-auth' -d 'Bind a finished USER_FEDERATION consent to the user who gave it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'configure' -d 'Read and write named profiles in the config file (--profile selects one; default \'default\').'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-api-key-credential-provider' -d 'Create an API-key credential provider; the key is stored encrypted.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-oauth2-credential-provider' -d 'Create an OAuth2 credential provider; the client secret is stored encrypted.'
@@ -261,6 +272,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-work
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-api-key-credential-provider' -d 'Show an API-key credential provider (never the key).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-oauth2-credential-provider' -d 'Show an OAuth2 credential provider (never the client secret).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-api-key' -d 'Get the API key of a credential provider, for a workload access token.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-oauth2-token' -d 'Get an OAuth2 access token of a credential provider (M2M, or for a user with USER_FEDERATION).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-token-vault' -d 'Show the token vault and how its key is managed.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token' -d 'Get a workload access token for a workload acting on its own behalf.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token-for-jwt' -d 'Get a workload access token for the user a trusted JWT names.'
@@ -309,6 +321,10 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'w
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'audit verify\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'audit verify\'' -l 'seal' -d 'Seal an intact chain that no seal covers yet (after an upgrade from schema 1); needs the vault key.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'session-uri' -x -d 'The session to complete.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'user-identifier' -x -d 'userId=USER or userToken=JWT (JSON, shorthand or file://).'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'configure\'' -a 'get' -d 'Print one setting of the profile; exit 1 when it is not set (as `aws configure get`).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'configure\'' -a 'list' -d 'Show the settings in force and where each comes from.'
@@ -366,6 +382,17 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-ke
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'custom-parameters' -x -d 'Extra authorization parameters: JSON or Key=Value,...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'custom-state' -x -d 'State handed back to the return URL.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'force-authentication' -l 'no-force-authentication' -d 'Ask the user to consent again.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'oauth2-flow' -x -d 'M2M or USER_FEDERATION.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'resource-oauth2-return-url' -x -d 'Where the user returns after consent (must be allowed).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'scopes' -x -d 'Scopes (space-separated).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'session-uri' -x -d 'Continue a USER_FEDERATION session.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
 
@@ -408,6 +435,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'device
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'no-browser' -d 'Print the URL instead of opening a browser; accept the redirect pasted.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'scopes' -x -d 'Scopes to ask for: several values after one flag (default: the provider\'s).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'session-uri' -x -d 'Act as the callback of a get-resource-oauth2-token session (USER_FEDERATION) on this machine.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'timeout' -x -d 'Seconds to wait for the user to finish.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>).'

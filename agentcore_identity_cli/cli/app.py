@@ -40,6 +40,8 @@ COMMAND_MODULES: dict[str, str] = {
     "get-workload-access-token-for-user-id": "dataplane",
     "get-workload-access-token-for-jwt": "dataplane",
     "get-resource-api-key": "dataplane",
+    "get-resource-oauth2-token": "dataplane",
+    "complete-resource-token-auth": "dataplane",
     "api-key": "apikeyread",
     "login": "login",
     "logout": "login",

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from agentcore_identity_cli.cli.params import SecretReader, expand
+from agentcore_identity_cli.cli.params import SecretReader, expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
 
 WorkloadName = Annotated[
@@ -76,3 +76,71 @@ def get_resource_api_key(
         ),
     }
     app_ctx.emit(app_ctx.call("GetResourceApiKey", params))
+
+
+@command(
+    "get-resource-oauth2-token",
+    "Get an OAuth2 access token of a credential provider (M2M, or for a user with USER_FEDERATION).",
+)
+def get_resource_oauth2_token(
+    ctx: typer.Context,
+    resource_credential_provider_name: ProviderName,
+    scopes: Annotated[list[str], typer.Option("--scopes", help="Scopes (space-separated).", show_default=False)],
+    oauth2_flow: Annotated[str, typer.Option("--oauth2-flow", help="M2M or USER_FEDERATION.", show_default=False)],
+    workload_identity_token: WorkloadToken = None,
+    session_uri: Annotated[
+        str | None, typer.Option("--session-uri", help="Continue a USER_FEDERATION session.")
+    ] = None,
+    resource_oauth2_return_url: Annotated[
+        str | None,
+        typer.Option("--resource-oauth2-return-url", help="Where the user returns after consent (must be allowed)."),
+    ] = None,
+    force_authentication: Annotated[
+        bool | None,
+        typer.Option("--force-authentication/--no-force-authentication", help="Ask the user to consent again."),
+    ] = None,
+    custom_parameters: Annotated[
+        str | None, typer.Option("--custom-parameters", help="Extra authorization parameters: JSON or Key=Value,...")
+    ] = None,
+    custom_state: Annotated[
+        str | None, typer.Option("--custom-state", help="State handed back to the return URL.")
+    ] = None,
+) -> None:
+    app_ctx = get_context(ctx)
+    token = SecretReader(app_ctx.io).read(workload_identity_token, "--workload-identity-token", "Workload access token")
+    params = {
+        "workloadIdentityToken": token,
+        "resourceCredentialProviderName": expand(
+            resource_credential_provider_name, "--resource-credential-provider-name"
+        ),
+        "scopes": list(scopes),
+        "oauth2Flow": expand(oauth2_flow, "--oauth2-flow"),
+        "sessionUri": expand(session_uri, "--session-uri"),
+        "resourceOauth2ReturnUrl": expand(resource_oauth2_return_url, "--resource-oauth2-return-url"),
+        "forceAuthentication": force_authentication,
+        "customParameters": structure(custom_parameters, "--custom-parameters"),
+        "customState": expand(custom_state, "--custom-state"),
+    }
+    app_ctx.emit(app_ctx.call("GetResourceOauth2Token", params))
+
+
+@command(
+    "complete-resource-token-auth",
+    "Bind a finished USER_FEDERATION consent to the user who gave it.",
+)
+def complete_resource_token_auth(
+    ctx: typer.Context,
+    session_uri: Annotated[str, typer.Option("--session-uri", help="The session to complete.", show_default=False)],
+    user_identifier: Annotated[
+        str,
+        typer.Option(
+            "--user-identifier", help="userId=USER or userToken=JWT (JSON, shorthand or file://).", show_default=False
+        ),
+    ],
+) -> None:
+    app_ctx = get_context(ctx)
+    params = {
+        "sessionUri": expand(session_uri, "--session-uri"),
+        "userIdentifier": structure(user_identifier, "--user-identifier"),
+    }
+    app_ctx.emit(app_ctx.call("CompleteResourceTokenAuth", params))

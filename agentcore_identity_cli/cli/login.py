@@ -197,6 +197,41 @@ def _device_login(
         return backend.complete_device_authorization(login, sleep=sleep)
 
 
+def _session_login(app_ctx: AppContext, provider: str, session_uri: str, *, no_browser: bool, timeout: float) -> None:
+    """The local stand-in for the service's callback: receive the provider's redirect for a
+    session started by get-resource-oauth2-token, and keep the consent for
+    complete-resource-token-auth."""
+    from urllib.parse import urlsplit
+
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+    backend: Any = _backend(app_ctx, "login --session-uri")
+    session = backend.session_for_login(session_uri)
+    if session["provider"] != provider:
+        raise UsageError(f"That session is for provider '{session['provider']}', not '{provider}'.")
+    io = app_ctx.io
+    port = urlsplit(session["redirectUri"]).port or 0
+    with LoopbackListener(port=port) as listener:
+        if no_browser:
+            io.warn(f"Open this URL in a browser to authorize '{provider}':\n\n    {session['authorizationUrl']}\n")
+            _read_pasted(app_ctx, listener)
+        else:
+            _BrowserLauncher(session["authorizationUrl"])
+            io.warn(f"Opening a browser to authorize '{provider}' for this session; finish there.")
+        with _spinner(app_ctx, "Waiting for the browser... (Ctrl-C to cancel)"):
+            params = listener.wait(timeout)
+        try:
+            backend.receive_session_callback(session_uri, params)
+        except AgentCoreIdentityError as exc:
+            listener.finish(False, exc.message)
+            raise
+        listener.finish(True, f"Authorization for '{provider}' received. You can close this tab.")
+    io.warn(
+        "Authorization received. The application completes the session with:\n"
+        f"    agentcore-identity complete-resource-token-auth --session-uri {session_uri} --user-identifier userId=USER"
+    )
+
+
 def _expiry(result: TokenResult) -> str:
     if result.token.expires_at is None:
         return "it does not say when it expires"
@@ -219,8 +254,18 @@ def login(
         typer.Option("--no-browser", help="Print the URL instead of opening a browser; accept the redirect pasted."),
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for the user to finish.")] = 300,
+    session_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--session-uri",
+            help="Act as the callback of a get-resource-oauth2-token session (USER_FEDERATION) on this machine.",
+        ),
+    ] = None,
 ) -> None:
     app_ctx = get_context(ctx)
+    if session_uri is not None:
+        _session_login(app_ctx, provider, session_uri, no_browser=no_browser, timeout=timeout)
+        return
     if device and no_browser:
         raise UsageError("--device and --no-browser cannot be combined: the device flow opens no browser.")
     backend = _backend(app_ctx, "login")

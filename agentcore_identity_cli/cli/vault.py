@@ -120,8 +120,7 @@ def vault_backup(
     backend = _local(ctx)
     result = backup(backend, file)
     app_ctx.io.warn(
-        "The backup holds the secrets sealed, not the key: keep the key file or passphrase apart; "
-        "restoring needs it."
+        "The backup holds the secrets sealed, not the key: keep the key file or passphrase apart; restoring needs it."
     )
     app_ctx.emit(result)
 

@@ -72,8 +72,9 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackListener:
     """A one-shot HTTP listener for the authorization redirect."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
+        self.port = port  # 0: a random free port; a session fixes its port when it starts
         self.arrivals: queue.Queue[dict[str, str]] = queue.Queue()
         self.answered = threading.Event()
         self.finished = threading.Event()
@@ -89,8 +90,8 @@ class LoopbackListener:
         return f"http://{self.host}:{self._server.server_address[1]}{CALLBACK_PATH}"
 
     def start(self) -> LoopbackListener:
-        """Bind a random port and serve in a background thread."""
-        server = _Server((self.host, 0), _Handler)
+        """Bind the port (random unless given) and serve in a background thread."""
+        server = _Server((self.host, self.port), _Handler)
         server.listener = self
         server.timeout = 0.2
         self._server = server

@@ -11,9 +11,12 @@ from agentcore_identity_cli.backends.local.core import LocalCore
 from agentcore_identity_cli.backends.local.dataplane import DataPlaneMixin
 from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin
 from agentcore_identity_cli.backends.local.providers import ProvidersMixin
+from agentcore_identity_cli.backends.local.sessions import SessionsMixin
 from agentcore_identity_cli.backends.local.tokenvault import TokenVaultMixin
 from agentcore_identity_cli.backends.local.workloads import WorkloadsMixin
 
 
-class LocalBackend(DataPlaneMixin, OAuth2TokensMixin, ProvidersMixin, WorkloadsMixin, TokenVaultMixin, LocalCore):
+class LocalBackend(
+    SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, ProvidersMixin, WorkloadsMixin, TokenVaultMixin, LocalCore
+):
     """Every operation the local vault implements."""

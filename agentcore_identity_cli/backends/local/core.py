@@ -35,6 +35,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "apikey": ("API key credential provider", "list-api-key-credential-providers"),
     "oauth2": ("OAuth2 credential provider", "list-oauth2-credential-providers"),
     "workload": ("Workload identity", "list-workload-identities"),
+    "issuer": ("Trusted issuer", "trusted-issuer list"),
+    "session": ("Session", "get-resource-oauth2-token"),
 }
 
 
@@ -206,6 +208,13 @@ class LocalCore:
         close = difflib.get_close_matches(name, self.store.names(kind), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"run 'agentcore-identity {list_command}' to see the names"
         raise not_found(label, name, hint=hint)
+
+    def forget_owned(self, kind: str, name: str) -> None:
+        """Delete what a resource about to be deleted owns (tokens, sessions, cached metadata).
+
+        Each mixin that keeps such things extends this and calls super(); the delete
+        operations call it inside their transaction, so nothing outlives its owner.
+        """
 
     def refuse_existing(self, kind: str, name: str) -> None:
         """ConflictException when the name is taken."""

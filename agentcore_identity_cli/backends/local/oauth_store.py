@@ -41,6 +41,9 @@ def token_id(workload: str, provider: str, user_id: str, scopes: str, flow: str)
     return hashlib.sha256("\x1f".join((workload, provider, user_id, scopes, flow)).encode()).hexdigest()[:32]
 
 
+WORKLOAD_KIND = "workload"
+
+
 @dataclass
 class StoredToken:
     """One row of the store with its opened token."""
@@ -124,6 +127,24 @@ class TokenStoreMixin(LocalCore):
         self.store.db.execute(
             "DELETE FROM secrets WHERE kind = ? AND name = ? AND field = ?", (OAUTH2, provider, TOKEN_FIELD + tid)
         )
+
+    def forget_owned(self, kind: str, name: str) -> None:
+        """Tokens of a deleted workload identity or provider, and the provider's cached metadata."""
+        if kind == WORKLOAD_KIND:
+            self.store.db.execute("DELETE FROM oauth2_tokens WHERE workload = ?", (name,))
+            self._purge_orphans()
+        elif kind == OAUTH2:
+            self.store.db.execute("DELETE FROM oauth2_tokens WHERE provider = ?", (name,))
+            row = self.store.get(OAUTH2, name)
+            discovery = (row or {}).get("attrs", {}).get("config", {}).get("oauthDiscovery", {}).get("discoveryUrl")
+            still_used = any(
+                other["attrs"].get("config", {}).get("oauthDiscovery", {}).get("discoveryUrl") == discovery
+                for other in self.store.page(OAUTH2, None, 1_000_000)
+                if other["name"] != name
+            )
+            if discovery and not still_used:
+                self.store.db.execute("DELETE FROM oauth2_metadata WHERE url = ?", (discovery,))
+        super().forget_owned(kind, name)
 
     def _purge_orphans(self) -> None:
         """Sealed token values whose row went with a deleted workload identity."""

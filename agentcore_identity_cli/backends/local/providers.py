@@ -266,6 +266,7 @@ class ProvidersMixin(LocalCore):
         """DeleteOauth2CredentialProvider."""
         with self.store.transaction():
             row = self.require(OAUTH2, params["name"])
+            self.forget_owned(OAUTH2, row["name"])
             self.store.delete(OAUTH2, row["name"], row["arn"])
         return {}
 

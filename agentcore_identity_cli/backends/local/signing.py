@@ -152,4 +152,5 @@ class SigningMixin(LocalCore):
         row = self.store.get("workload", str(claims.get("workload", "")))
         if row is None or row["arn"] != claims["sub"]:
             raise access_denied("The workload identity of this token no longer exists.")
+        self.audit_caller(row["name"], claims.get("user_id"))  # the audit event says who asked
         return claims

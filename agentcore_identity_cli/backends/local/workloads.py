@@ -65,6 +65,7 @@ class WorkloadsMixin(LocalCore):
         """DeleteWorkloadIdentity."""
         with self.store.transaction():
             row = self.require(KIND, params["name"])
+            self.forget_owned(KIND, row["name"])
             self.store.delete(KIND, row["name"], row["arn"])
         return {}
 
