@@ -47,6 +47,28 @@ def access_denied(message: str) -> ServiceError:
     return ServiceError("AccessDeniedException", message)
 
 
+def checked_claims(
+    claims: dict[str, Any], what: str, leeway: int, *, issuer: str, audience: str | None = None
+) -> dict[str, Any]:
+    """Claims with `iss` as expected, a `sub`, and within `exp`/`nbf`; else AccessDeniedException."""
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+
+    options: dict[str, Any] = {
+        "iss": {"essential": True, "value": issuer},
+        "sub": {"essential": True},
+        "exp": {"essential": True},
+    }
+    if audience is not None:
+        options["aud"] = {"essential": True, "value": audience}
+    try:
+        jwt.JWTClaimsRegistry(leeway=leeway, **options).validate(claims)
+    except JoseError as exc:
+        reason = "has expired" if exc.error == "expired_token" else f"is not valid ({exc.error})"
+        raise access_denied(f"{what} {reason}.") from None
+    return dict(claims)
+
+
 class SigningMixin(LocalCore):
     """Issues and checks workload access tokens."""
 
@@ -136,19 +158,7 @@ class SigningMixin(LocalCore):
             ) from None
         if decoded.header.get("kid") != key.thumbprint():
             raise access_denied("The workload access token was signed with a retired key.")
-        registry = jwt.JWTClaimsRegistry(
-            leeway=5,
-            iss={"essential": True, "value": self.issuer()},
-            aud={"essential": True, "value": AUDIENCE},
-            sub={"essential": True},
-            exp={"essential": True},
-        )
-        try:
-            registry.validate(decoded.claims)
-        except JoseError as exc:
-            reason = "has expired" if exc.error == "expired_token" else f"is not valid ({exc.error})"
-            raise access_denied(f"The workload access token {reason}.") from None
-        claims: dict[str, Any] = dict(decoded.claims)
+        claims = checked_claims(decoded.claims, "The workload access token", 5, issuer=self.issuer(), audience=AUDIENCE)
         row = self.store.get("workload", str(claims.get("workload", "")))
         if row is None or row["arn"] != claims["sub"]:
             raise access_denied("The workload identity of this token no longer exists.")

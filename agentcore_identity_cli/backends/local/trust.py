@@ -18,7 +18,7 @@ from typing import Any
 
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
 from agentcore_identity_cli.backends.local.providers import check_endpoint
-from agentcore_identity_cli.backends.local.signing import access_denied
+from agentcore_identity_cli.backends.local.signing import access_denied, checked_claims
 from agentcore_identity_cli.errors import ServiceError, conflict, not_found, validation
 
 KIND = "issuer"
@@ -180,18 +180,7 @@ class TrustMixin(LocalCore):
             decoded = jwt.decode(token, keys, algorithms=list(ALLOWED_ALGORITHMS))
         except (JoseError, ValueError, TypeError):
             raise access_denied("The user token's signature does not verify with the issuer's keys.") from None
-        registry = jwt.JWTClaimsRegistry(
-            leeway=LEEWAY_SECONDS,
-            iss={"essential": True, "value": str(issuer)},
-            sub={"essential": True},
-            exp={"essential": True},
-        )
-        try:
-            registry.validate(decoded.claims)
-        except JoseError as exc:
-            reason = "has expired" if exc.error == "expired_token" else f"is not valid ({exc.error})"
-            raise access_denied(f"The user token {reason}.") from None
-        claims: dict[str, Any] = dict(decoded.claims)
+        claims = checked_claims(decoded.claims, "The user token", LEEWAY_SECONDS, issuer=str(issuer))
         self._check_audience(row["attrs"], claims)
         return claims
 
