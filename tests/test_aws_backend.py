@@ -209,11 +209,23 @@ CASES = [
             "oauth2Flow": "USER_FEDERATION",
             "resourceOauth2ReturnUrl": "https://a.example.com/cb",
             "forceAuthentication": False,
+            "customParameters": {"prompt": "consent"},
         },
+        [
+            "get-resource-oauth2-token", "--resource-credential-provider-name", "github",
+            "--scopes", "repo", "read:user", "--oauth2-flow", "USER_FEDERATION",
+            "--resource-oauth2-return-url", "https://a.example.com/cb", "--no-force-authentication",
+            "--custom-parameters", "prompt=consent", "--workload-identity-token", "-",
+        ],
+        "wit-123\n",
     ),
     Case(
         "CompleteResourceTokenAuth",
         {"userIdentifier": {"userId": "alice"}, "sessionUri": "urn:ietf:params:oauth:request_uri:abc-123"},
+        [
+            "complete-resource-token-auth", "--session-uri", "urn:ietf:params:oauth:request_uri:abc-123",
+            "--user-identifier", "userId=alice",
+        ],
     ),
 ]
 

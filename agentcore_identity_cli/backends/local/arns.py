@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 PARTITION = "aws"
 REGION = "local"
 ACCOUNT = "000000000000"
@@ -37,6 +35,8 @@ def secret_arn(kind: str, name: str) -> str:
     The six-character suffix mimics Secrets Manager's; it is derived from the name so it
     is stable across reads.
     """
+    import hashlib
+
     suffix = hashlib.sha256(f"{kind}/{name}".encode()).hexdigest()[:6]
     return (
         f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT}:secret:"

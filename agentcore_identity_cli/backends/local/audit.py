@@ -20,9 +20,6 @@ and an error code, never a value, a token or a message.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
-import hmac
 import json
 import os
 from dataclasses import dataclass, field, replace
@@ -69,6 +66,8 @@ _INSERT = (
 def os_user() -> str:
     """The login name of whoever runs this process (the uid where there is no name)."""
     try:
+        import getpass
+
         return getpass.getuser()
     except (KeyError, OSError):
         return f"uid:{os.getuid()}"
@@ -143,6 +142,8 @@ class Event:
 
     def computed_hash(self) -> str:
         """SHA-256 over the previous hash and this event's canonical form."""
+        import hashlib
+
         return hashlib.sha256(self.prev_hash.encode() + b"\n" + self.canonical()).hexdigest()
 
     def output(self) -> dict[str, Any]:
@@ -226,6 +227,8 @@ class AuditTrail:
     def genesis(self) -> str:
         """The `prev_hash` of the first event: bound to this vault's id."""
         vault_id = self.store.meta("vault_id") or ""
+        import hashlib
+
         return hashlib.sha256(f"{GENESIS_LABEL}\x1f{vault_id}".encode()).hexdigest()
 
     def head(self) -> tuple[int, str]:
@@ -319,6 +322,9 @@ class AuditTrail:
 
     def _mac(self, vault_key: bytes, seq: int, digest: str) -> str:
         message = f"{self.store.meta('vault_id') or ''}\x1f{seq}\x1f{digest}".encode()
+        import hashlib
+        import hmac
+
         return hmac.new(self._seal_key(vault_key), message, hashlib.sha256).hexdigest()
 
     def read_seal(self) -> dict[str, Any] | None:
@@ -339,6 +345,8 @@ class AuditTrail:
     def _authentic(self, vault_key: bytes, seal: dict[str, Any]) -> bool:
         if not seal:
             return False
+        import hmac
+
         return hmac.compare_digest(self._mac(vault_key, seal["seq"], seal["hash"]), seal["mac"])
 
     def _write_seal(self, vault_key: bytes, seq: int, digest: str) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import secrets as pysecrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,7 +46,9 @@ def _decode_key(text: str, source: str) -> bytes:
 
 def write_key_file(path: Path, key: bytes) -> None:
     """Write a key file 0600, never leaving it readable by others even for a moment."""
-    tmp = path.with_name(path.name + f".{pysecrets.token_hex(4)}.tmp")
+    import secrets
+
+    tmp = path.with_name(path.name + f".{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(base64.b64encode(key).decode() + "\n")

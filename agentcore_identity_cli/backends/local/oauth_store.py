@@ -9,7 +9,6 @@ one token across processes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -38,6 +37,8 @@ def scopes_key(scopes: list[str] | tuple[str, ...]) -> str:
 
 def token_id(workload: str, provider: str, user_id: str, scopes: str, flow: str) -> str:
     """The row id of one token key; it also names the sealed field and the lock file."""
+    import hashlib
+
     return hashlib.sha256("\x1f".join((workload, provider, user_id, scopes, flow)).encode()).hexdigest()[:32]
 
 

@@ -27,8 +27,6 @@ provider or the workload identity deletes its sessions.
 from __future__ import annotations
 
 import json
-import secrets
-import socket
 import time
 from typing import Any
 
@@ -42,6 +40,8 @@ IN_PROGRESS, AUTHORIZED, COMPLETED, FAILED = "IN_PROGRESS", "AUTHORIZED", "COMPL
 
 
 def _free_loopback_port() -> int:
+    import socket
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -188,6 +188,8 @@ class SessionsMixin(LocalCore):
         authorization = self.begin_user_authorization(
             provider, redirect_uri=redirect_uri, scopes=scopes or None, workload=workload, user_id=user
         )
+        import secrets
+
         session_id = secrets.token_urlsafe(24)
         session_uri = URI_PREFIX + session_id
         attrs = {

@@ -14,7 +14,6 @@ random ``jti``.
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from typing import Any
 
@@ -120,6 +119,8 @@ class SigningMixin(LocalCore):
 
     def issue_workload_token(self, workload: dict[str, Any], user_id: str | None, extra: dict[str, Any]) -> str:
         """A signed workload access token for a workload identity row (and user)."""
+        import secrets
+
         from joserfc import jwt
 
         key = self.signing_key()

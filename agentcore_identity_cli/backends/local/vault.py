@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets as pysecrets
 import sqlite3
 import stat
 import time
@@ -188,9 +187,11 @@ class VaultStore:
             raise
 
     def _init_meta(self) -> None:
+        import secrets
+
         now = repr(time.time())
         for key, value in (
-            ("vault_id", pysecrets.token_hex(16)),
+            ("vault_id", secrets.token_hex(16)),
             ("created", now),
             ("key_updated", now),
         ):
