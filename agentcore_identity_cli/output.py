@@ -154,9 +154,8 @@ def render_table(document: Any, stream: IO[str], *, color: bool, title: str | No
         highlight=False,
         emoji=False,
         markup=False,
-        width=None if color else 80,
         soft_wrap=False,
-    )
+    )  # width: the terminal's, or COLUMNS, or 80 when not a terminal
     if document is None or document == {} or document == []:
         return
     tables: list[Any] = []
@@ -171,9 +170,9 @@ def render_table(document: Any, stream: IO[str], *, color: bool, title: str | No
             tables.append(pairs)
         for key, value in document.items():
             if _is_records(value):
-                tables.append(_records_table(value, key))
+                tables.append(_records_table(value, key, console.width))
     elif _is_records(document):
-        tables.append(_records_table(document, title))
+        tables.append(_records_table(document, title, console.width))
     elif isinstance(document, list):
         listing = Table(title=title, show_header=False)
         listing.add_column("value", overflow="fold")
@@ -191,18 +190,28 @@ def _is_records(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(el, dict) for el in value)
 
 
-def _records_table(records: list[dict[str, Any]], title: str | None) -> Any:
+def _records_table(records: list[dict[str, Any]], title: str | None, width: int) -> Any:
     from rich.table import Table
 
     columns: list[str] = []
     for record in records:
         columns.extend(k for k in record if k not in columns)
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        # ARNs are long and unbreakable: let them fold rather than squeeze every column.
+    widths = {c: max(len(c), *(len(_table_text(r.get(c))) for r in records)) for c in columns}
+    hidden: list[str] = []
+    # A row that cannot fit is unreadable folded into slivers: identifiers that are long by
+    # nature (ARNs) give way first; --output json always has every member.
+    for column in sorted(columns, key=lambda c: -widths[c]):
+        if sum(widths[c] + 3 for c in columns if c not in hidden) + 1 <= width or len(columns) - len(hidden) <= 2:
+            break
+        if all(str(r.get(column, "")).startswith(("arn:", "urn:")) or r.get(column) is None for r in records):
+            hidden.append(column)
+    shown = [c for c in columns if c not in hidden]
+    caption = f"{', '.join(hidden)} not shown at this width: use --output json" if hidden else None
+    table = Table(title=title, caption=caption, show_lines=False)
+    for column in shown:
         table.add_column(column, overflow="fold")
     for record in records:
-        table.add_row(*(_cell_text(record[c]) if c in record else "" for c in columns))
+        table.add_row(*(_cell_text(record[c]) if c in record else "" for c in shown))
     return table
 
 

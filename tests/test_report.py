@@ -228,7 +228,8 @@ def test_access_review_says_who_read_which_credential_how_often(cli, vault: Path
     rows = {
         (r["user"], r["workload"], r["userId"], r["target"].rsplit("/", 1)[-1]): r for r in result.json()["accesses"]
     }
-    assert rows["alice", None, None, "openai"]["reads"] == 1  # the CLI call did not name its workload
+    # The workload access token names who asked: alice ran the command as support-agent for bob.
+    assert rows["alice", "support-agent", "bob", "openai"]["reads"] == 1
     me = next(key[0] for key in rows if key[0] != "alice")
     assert rows[me, "support-agent", "bob", "openai"]["reads"] == 2
     assert rows[me, "support-agent", "bob", "openai"]["operations"] == ["GetResourceApiKey"]
