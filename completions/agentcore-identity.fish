@@ -438,11 +438,11 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'scopes
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'session-uri' -x -d 'Act as the callback of a get-resource-oauth2-token session (USER_FEDERATION) on this machine.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'timeout' -x -d 'Seconds to wait for the user to finish.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
-complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
-complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'access-review' -d 'Who (OS user, workload, user id) read which credential, how many times, first and last.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'inventory' -d 'Every credential provider and workload identity: created, updated (rotated), last used, tokens held.'
@@ -478,7 +478,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'help' 
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'oauth2-flow' -x -d 'USER_FEDERATION (a login\'s token) or M2M (client credentials); default: USER_FEDERATION once logg...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'scopes' -x -d 'Scopes to ask for: several values after one flag (default: the provider\'s).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
-complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer\'' -a 'add' -d 'Trust user tokens from an issuer, for the given audiences or clients.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer\'' -a 'list' -d 'List trusted issuers.'

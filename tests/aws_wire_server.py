@@ -22,6 +22,15 @@ page a fixed catalogue with `nextToken`. A resource name (or ARN ending) picks a
 | `expired` | 403 ExpiredTokenException |
 | `slow`    | the normal answer, after `slow_seconds` |
 
+With `federation=UserFederation(return_urls=[...])` it plays AgentCore's user-federation
+(3LO) session for `login` on the aws backend instead of the model's example answers:
+GetWorkloadIdentity lists those return URLs; GetResourceOauth2Token answers an
+`authorizationUrl` on this server (AUTHORIZE_PATH), a `sessionUri` and IN_PROGRESS; a GET of
+that URL (the browser) is redirected to the request's `resourceOauth2ReturnUrl` with
+`?session_id=<sessionUri>`, as the service does after the user's consent;
+CompleteResourceTokenAuth is recorded; then GetResourceOauth2Token with the `sessionUri`
+answers the `accessToken` (or IN_PROGRESS forever, with `hand_out=False`).
+
 Run on its own (the benchmark does): `python tests/aws_wire_server.py --port 0 --items 50`
 prints the port on the first line of stdout and serves until terminated.
 """
@@ -51,6 +60,7 @@ ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 ACCOUNT = "123456789012"
 EPOCH = 1_700_000_000  # 2023-11-14T22:13:20Z: every timestamp the server hands out
+AUTHORIZE_PATH = "/identities/oauth2/authorize"  # the authorizationUrl of a scripted UserFederation
 _AUTH = re.compile(
     r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request, "
     r"SignedHeaders=(?P<signed>[a-z0-9;-]+), Signature=(?P<signature>[0-9a-f]{64})$"
@@ -69,6 +79,51 @@ class Seen:
     headers: dict[str, str]
     body: bytes
     params: dict[str, Any]
+
+
+@dataclass
+class UserFederation:
+    """A scripted user-federation session (see the module's docstring)."""
+
+    return_urls: list[str]
+    session_uri: str = "urn:ietf:params:oauth:request_uri:session-0001"
+    access_token: str = "user-access-token-0001"
+    hand_out: bool = True  # False: the token never comes
+    at_once: bool = False  # True: the user already consented, the first call answers the token
+    return_url: str | None = None  # the resourceOauth2ReturnUrl the session was started with
+    visits: list[str] = field(default_factory=list)  # the browser's requests to AUTHORIZE_PATH
+    completed_with: list[dict[str, Any]] = field(default_factory=list)  # CompleteResourceTokenAuth bodies
+
+    def answer(self, operation: OperationModel, params: dict[str, Any], base_url: str) -> Reply | None:
+        """The scripted answer of an operation; None for the model's example."""
+        if operation.name == "GetWorkloadIdentity":
+            body = example(operation.output_shape, name=params["name"])  # type: ignore[arg-type]
+            return Reply(200, {**body, "allowedResourceOauth2ReturnUrls": self.return_urls})
+        if operation.name == "CompleteResourceTokenAuth":
+            if params["sessionUri"] != self.session_uri:
+                return error_reply(404, "ResourceNotFoundException", "No such session.")
+            self.completed_with.append(params)
+            return Reply(200, {})
+        if operation.name != "GetResourceOauth2Token" or params.get("oauth2Flow") != "USER_FEDERATION":
+            return None
+        if params.get("sessionUri"):
+            if self.completed_with and self.hand_out and params["sessionUri"] == self.session_uri:
+                return Reply(200, {"accessToken": self.access_token})
+            return Reply(200, {"sessionUri": params["sessionUri"], "sessionStatus": "IN_PROGRESS"})
+        if self.at_once:
+            return Reply(200, {"accessToken": self.access_token})
+        self.return_url = params.get("resourceOauth2ReturnUrl")
+        url = f"{base_url}{AUTHORIZE_PATH}?request_uri={quote(self.session_uri, safe='')}"
+        return Reply(200, {"authorizationUrl": url, "sessionUri": self.session_uri, "sessionStatus": "IN_PROGRESS"})
+
+    def authorize(self, query: str) -> Reply:
+        """The browser at the authorization URL: consent is given, back to the return URL."""
+        self.visits.append(query)
+        if dict(parse_qsl(query)).get("request_uri") != self.session_uri or not self.return_url:
+            return Reply(400, {"message": "unknown session"})
+        separator = "&" if "?" in self.return_url else "?"
+        location = f"{self.return_url}{separator}session_id={quote(self.session_uri, safe='')}"
+        return Reply(302, None, {"Location": location})
 
 
 @dataclass
@@ -281,7 +336,9 @@ class WireServer:
         credentials: dict[str, str] | None = None,
         slow_seconds: float = 2.0,
         port: int = 0,
+        federation: UserFederation | None = None,
     ) -> None:
+        self.federation = federation
         self.items = items
         self.page_size = page_size
         self.region = region
@@ -331,6 +388,8 @@ class WireServer:
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         split = urlsplit(target)
+        if method == "GET" and split.path == AUTHORIZE_PATH and self.federation is not None:
+            return self.federation.authorize(split.query)  # the browser, not a signed API call
         route, labels = self._route(method, split.path)
         if route is None:
             return self._fail(f"{method} {split.path}: no operation is served there", 404, "UnknownOperationException")
@@ -460,6 +519,10 @@ class WireServer:
             )
         if subject.startswith("expired"):
             return error_reply(403, "ExpiredTokenException", "The security token included in the request is expired")
+        if self.federation is not None:
+            scripted = self.federation.answer(operation, params, self.url)
+            if scripted is not None:
+                return scripted
         if subject.startswith("slow"):
             time.sleep(self.slow_seconds)
         status = int(operation.http.get("responseCode", 200))

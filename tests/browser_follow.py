@@ -10,6 +10,8 @@ BROWSER_FOLLOW_MODE:
   deny          press Deny, then follow the redirect (error=access_denied)
   tamper-state  allow, but change `state` in the redirect before following it
   ignore        do nothing (the user walked away)
+  redirect      follow the redirects of the URL itself (AgentCore's authorization URL, which
+                sends the browser back to the return URL) and read the last page
   print         allow, but do not follow the redirect: print it to the log instead
                 (what a user on an SSH host copies from the address bar)
 """
@@ -36,6 +38,11 @@ def main(url: str) -> int:
     mode = os.environ.get("BROWSER_FOLLOW_MODE", "approve")
     log({"opened": url, "mode": mode})
     if mode == "ignore":
+        return 0
+    if mode == "redirect":
+        with httpx.Client(timeout=10, follow_redirects=True) as client:
+            final = client.get(url)
+        log({"callback_url": str(final.url), "callback_status": final.status_code, "callback_page": final.text})
         return 0
     with httpx.Client(timeout=10, follow_redirects=False) as client:
         page = client.get(url)

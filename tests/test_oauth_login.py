@@ -169,7 +169,8 @@ def test_logout_without_a_revocation_endpoint_warns(cli, oauth_server: AuthServe
     assert oauth_server.stats["revoked"] == 0
 
 
-def test_login_on_the_aws_backend_is_refused_clearly(cli):
-    result = cli("--backend", "aws", "login", "corp")
+def test_login_session_uri_on_the_aws_backend_is_refused_clearly(cli):
+    # plain `login` on aws runs the service's flow (tests/test_aws_login.py); --session-uri is local
+    result = cli("--backend", "aws", "login", "corp", "--session-uri", "urn:ietf:params:oauth:request_uri:x")
     assert result.exit_code == 252
     assert "local backend" in result.stderr

@@ -1,7 +1,8 @@
 """The loopback redirect listener of a browser login (RFC 8252 section 7.3).
 
-It listens on 127.0.0.1 on a random port, path ``/callback``, and is started before the
-browser is opened. It answers the one redirect it waits for, holding the browser's page
+It listens on 127.0.0.1 on a random port, path ``/callback`` (or on the port and path of a
+return URL registered on a workload identity, for ``login`` on the aws backend), and is
+started before the browser is opened. It answers the one redirect it waits for, holding the browser's page
 until the login has finished so that the page can say whether it worked, and then closes.
 Other paths (a browser asking for /favicon.ico) get a 404 and do not end the wait.
 A redirected URL pasted by the user (``login --no-browser`` on an SSH host) is accepted
@@ -46,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         listener = self.server.listener
-        if parts.path != CALLBACK_PATH or listener.answered.is_set():
+        if parts.path != listener.path or listener.answered.is_set():
             self.send_error(404)
             return
         listener.answered.set()
@@ -72,9 +73,18 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackListener:
     """A one-shot HTTP listener for the authorization redirect."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        path: str = CALLBACK_PATH,
+        expect: tuple[str, ...] = ("code", "error"),
+    ) -> None:
         self.host = host
         self.port = port  # 0: a random free port; a session fixes its port when it starts
+        self.path = path  # a registered return URL (login on the aws backend) fixes its own
+        self.expect = expect  # a pasted URL must carry one of these query parameters
         self.arrivals: queue.Queue[dict[str, str]] = queue.Queue()
         self.answered = threading.Event()
         self.finished = threading.Event()
@@ -87,7 +97,7 @@ class LoopbackListener:
     def redirect_uri(self) -> str:
         """http://127.0.0.1:PORT/callback."""
         assert self._server is not None, "start the listener first"
-        return f"http://{self.host}:{self._server.server_address[1]}{CALLBACK_PATH}"
+        return f"http://{self.host}:{self._server.server_address[1]}{self.path}"
 
     def start(self) -> LoopbackListener:
         """Bind the port (random unless given) and serve in a background thread."""
@@ -110,7 +120,7 @@ class LoopbackListener:
         """Accept a redirected URL pasted by the user; False when it is not a redirect."""
         parts = urlsplit(url.strip())
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        if not ("code" in params or "error" in params):
+        if not any(key in params for key in self.expect):
             return False
         self.arrivals.put(params)
         return True
