@@ -130,6 +130,40 @@ def _read_pasted(app_ctx: AppContext, listener: LoopbackListener) -> None:
     threading.Thread(target=run, name="read-pasted-url", daemon=True).start()
 
 
+def _await_redirect(
+    app_ctx: AppContext, listener: LoopbackListener, provider: str, url: str, *, no_browser: bool, timeout: float
+) -> dict[str, str]:
+    """Send the user to `url` (a browser, or the URL printed when there is none or with
+    --no-browser, then a pasted redirect accepted) and wait for the redirect's parameters."""
+    io = app_ctx.io
+    manual = False
+
+    def print_url() -> None:
+        nonlocal manual
+        manual = True
+        io.warn(f"Open this URL in a browser to log in to '{provider}':\n\n    {url}\n")
+        io.warn(
+            f"Then paste here the address the browser was sent to (it starts with {listener.redirect_uri}); "
+            "if that browser runs on this machine, this happens by itself."
+        )
+        _read_pasted(app_ctx, listener)
+
+    launcher = None
+    if no_browser:
+        print_url()
+    else:
+        launcher = _BrowserLauncher(url)
+        io.warn(f"Opening a browser to log in to '{provider}'; finish there.")
+
+    def fall_back() -> None:
+        if launcher is not None and launcher.outcome is False and not manual:
+            io.warn("No browser could be opened.")
+            print_url()
+
+    with _spinner(app_ctx, "Waiting for the browser... (Ctrl-C to cancel)"):
+        return listener.wait(timeout, on_idle=fall_back)
+
+
 def _browser_login(
     app_ctx: AppContext,
     backend: OAuth2TokensMixin,
@@ -143,37 +177,11 @@ def _browser_login(
 ) -> TokenResult:
     from agentcore_identity_cli.oauth.listener import LoopbackListener
 
-    io = app_ctx.io
     with LoopbackListener() as listener:  # listening before the browser is opened
         auth = backend.begin_user_authorization(
             provider, redirect_uri=listener.redirect_uri, scopes=scopes, workload=workload, user_id=user
         )
-        manual = False
-
-        def print_url() -> None:
-            nonlocal manual
-            manual = True
-            io.warn(f"Open this URL in a browser to log in to '{provider}':\n\n    {auth.url}\n")
-            io.warn(
-                f"Then paste here the address the browser was sent to (it starts with {listener.redirect_uri}); "
-                "if that browser runs on this machine, this happens by itself."
-            )
-            _read_pasted(app_ctx, listener)
-
-        launcher = None
-        if no_browser:
-            print_url()
-        else:
-            launcher = _BrowserLauncher(auth.url)
-            io.warn(f"Opening a browser to log in to '{provider}'; finish there.")
-
-        def fall_back() -> None:
-            if launcher is not None and launcher.outcome is False and not manual:
-                io.warn("No browser could be opened.")
-                print_url()
-
-        with _spinner(app_ctx, "Waiting for the browser... (Ctrl-C to cancel)"):
-            params = listener.wait(timeout, on_idle=fall_back)
+        params = _await_redirect(app_ctx, listener, provider, auth.url, no_browser=no_browser, timeout=timeout)
         try:
             result = backend.complete_user_authorization(auth, params)
         except AgentCoreIdentityError as exc:
@@ -228,14 +236,8 @@ def _session_login(app_ctx: AppContext, provider: str, session_uri: str, *, no_b
     io = app_ctx.io
     port = urlsplit(session["redirectUri"]).port or 0
     with LoopbackListener(port=port) as listener:
-        if no_browser:
-            io.warn(f"Open this URL in a browser to authorize '{provider}':\n\n    {session['authorizationUrl']}\n")
-            _read_pasted(app_ctx, listener)
-        else:
-            _BrowserLauncher(session["authorizationUrl"])
-            io.warn(f"Opening a browser to authorize '{provider}' for this session; finish there.")
-        with _spinner(app_ctx, "Waiting for the browser... (Ctrl-C to cancel)"):
-            params = listener.wait(timeout)
+        url = session["authorizationUrl"]
+        params = _await_redirect(app_ctx, listener, provider, url, no_browser=no_browser, timeout=timeout)
         try:
             backend.receive_session_callback(session_uri, params)
         except AgentCoreIdentityError as exc:
@@ -338,34 +340,9 @@ def _aws_login(
         url, session = first.get("authorizationUrl"), first.get("sessionUri")
         if first.get("sessionStatus") == "FAILED" or not url or not session:
             raise SessionFailedError("AgentCore Identity did not start a login session (sessionStatus FAILED).")
-        manual = False
-
-        def print_url() -> None:
-            nonlocal manual
-            manual = True
-            io.warn(f"Open this URL in a browser to log in to '{provider}':\n\n    {url}\n")
-            io.warn(
-                f"Then paste here the address the browser was sent to (it starts with {return_url}); "
-                "if that browser runs on this machine, this happens by itself."
-            )
-            _read_pasted(app_ctx, listener)
-
-        launcher = None
-        if no_browser:
-            print_url()
-        else:
-            launcher = _BrowserLauncher(str(url))
-            io.warn(f"Opening a browser to log in to '{provider}'; finish there.")
-
-        def fall_back() -> None:
-            if launcher is not None and launcher.outcome is False and not manual:
-                io.warn("No browser could be opened.")
-                print_url()
-
+        deadline = time.monotonic() + timeout  # one budget for the browser and the polling
         try:
-            with _spinner(app_ctx, "Waiting for the browser... (Ctrl-C to cancel)"):
-                deadline = time.monotonic() + timeout  # one budget for the browser and the polling
-                params = listener.wait(timeout, on_idle=fall_back)
+            params = _await_redirect(app_ctx, listener, provider, str(url), no_browser=no_browser, timeout=timeout)
             if params.get("error"):
                 raise SessionFailedError(f"The authorization failed: {params['error']}.")
             if params.get(SESSION_PARAM) != session:
