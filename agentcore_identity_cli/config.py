@@ -69,9 +69,11 @@ def default_vault_path() -> Path:
 
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """The parsed config file, or an empty one when there is none."""
+    path = path or config_path()
+    if not path.exists():
+        return {}  # the usual case: no parser needed
     import tomllib
 
-    path = path or config_path()
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)

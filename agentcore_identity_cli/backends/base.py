@@ -37,6 +37,7 @@ def operations() -> dict[str, dict[str, Any]]:
     return table
 
 
+@lru_cache(maxsize=None)
 def snake_case(operation: str) -> str:
     """The boto3 method name of an operation: GetTokenVault -> get_token_vault."""
     # CMK and JWT stay one word, as boto3 spells them (set_token_vault_cmk).
