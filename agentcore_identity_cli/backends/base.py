@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 
@@ -37,7 +37,7 @@ def operations() -> dict[str, dict[str, Any]]:
     return table
 
 
-@lru_cache(maxsize=None)
+@cache
 def snake_case(operation: str) -> str:
     """The boto3 method name of an operation: GetTokenVault -> get_token_vault."""
     # CMK and JWT stay one word, as boto3 spells them (set_token_vault_cmk).
