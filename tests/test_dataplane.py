@@ -368,3 +368,12 @@ def test_example_agent_runs(cli, home: Path):
     assert result.returncode == 0, result.stderr
     assert "sk-demo" not in result.stdout  # the example never prints the key itself
     assert "key of 7 characters" in result.stdout
+
+
+def test_trust_list_changes_are_audited(cli, issuer: Issuer):
+    _trust(cli, issuer)
+    cli("trusted-issuer", "remove", "--issuer", issuer.url)
+    events = cli("audit", "list", "--output", "json").json()["events"]
+    operations = [e["operation"] for e in events]
+    assert "AddTrustedIssuer" in operations and "RemoveTrustedIssuer" in operations
+    assert all(e["target"].endswith(issuer.url) for e in events if e["operation"].endswith("TrustedIssuer"))

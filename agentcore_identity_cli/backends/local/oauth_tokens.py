@@ -315,7 +315,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
             raise validation(f"Only {', '.join(OVERRIDABLE_ENDPOINTS)} can be overridden, not {', '.join(unknown)}.")
         for key, url in overrides.items():
             require_secure(url, key)
-        with self.store.transaction():
+        with self.audited("SetOauth2EndpointOverrides", category=CHANGE):
             row = self.require(OAUTH2, name)
             attrs = json.loads(json.dumps(row["attrs"]))
             member = attrs["configMember"]

@@ -16,6 +16,7 @@ import json
 import time
 from typing import Any
 
+from agentcore_identity_cli.auditlog import CHANGE
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
 from agentcore_identity_cli.backends.local.providers import check_endpoint
 from agentcore_identity_cli.backends.local.signing import access_denied, checked_claims
@@ -108,7 +109,7 @@ class TrustMixin(LocalCore):
             "audiences": audiences,
             "allowedClients": allowed_clients,
         }
-        with self.store.transaction():
+        with self.audited("AddTrustedIssuer", target=_issuer_arn(issuer), category=CHANGE):
             if self.store.get(KIND, issuer) is not None:
                 raise conflict("Trusted issuer", issuer)
             row = self.store.insert(KIND, issuer, _issuer_arn(issuer), attrs)
@@ -116,7 +117,7 @@ class TrustMixin(LocalCore):
 
     def remove_trusted_issuer(self, issuer: str) -> None:
         """Stop trusting an issuer."""
-        with self.store.transaction():
+        with self.audited("RemoveTrustedIssuer", target=_issuer_arn(issuer), category=CHANGE):
             row = self.store.get(KIND, issuer)
             if row is None:
                 raise not_found("Trusted issuer", issuer, hint="run 'agentcore-identity trusted-issuer list'")
