@@ -60,8 +60,9 @@ class ServiceError(AgentCoreIdentityError):
         self.operation = operation
 
     def render(self) -> str:
-        operation = self.operation or "unknown"
-        return f"An error occurred ({self.code}) when calling the {operation} operation: {self.message}"
+        if self.operation is None:  # refused by a flow of this tool, not by one AWS operation
+            return f"An error occurred ({self.code}): {self.message}"
+        return f"An error occurred ({self.code}) when calling the {self.operation} operation: {self.message}"
 
 
 def not_found(kind: str, name: str, *, hint: str | None = None) -> ServiceError:

@@ -76,6 +76,10 @@ class Quirks:
         if scopes:
             # Slack: user-delegated scopes go in user_scope; `scope` is for the bot.
             params[self.user_scope_param or "scope"] = self.join_scopes(scopes)
+        if "offline_access" in scopes and "prompt" not in params:
+            # OpenID Connect Core 11: a refresh token for offline_access is issued only after
+            # the user is asked to consent (certified servers drop the scope otherwise).
+            params["prompt"] = "consent"
         return params
 
     def transport(self) -> httpx.BaseTransport | None:
