@@ -98,6 +98,7 @@ class Settings:
 
     profile: str = "default"
     profile_explicit: bool = False
+    profile_found: bool = True  # the named profile is in the config file
     backend: str = "local"
     output: str | None = None
     region: str | None = None
@@ -117,10 +118,9 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
     profile = flags.get("profile") or env.get(ENV_PROFILE) or "default"
     profile_explicit = bool(flags.get("profile") or env.get(ENV_PROFILE))
     profiles = load_config().get("profiles", {})
+    # A profile missing from the file is no error: for the aws backend --profile may name
+    # only an AWS profile, which botocore checks.
     values: dict[str, Any] = profiles.get(profile, {})
-    if profile_explicit and profile not in profiles and flags.get("backend") != "aws":
-        # For the aws backend --profile may name only an AWS profile; that is checked there.
-        values = {}
 
     def pick(name: str, env_names: tuple[str, ...] = ()) -> Any:
         if flags.get(name) is not None:
@@ -140,6 +140,7 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
     return Settings(
         profile=profile,
         profile_explicit=profile_explicit,
+        profile_found=profile in profiles,
         backend=backend,
         output=output,
         region=pick("region", (ENV_REGION, "AWS_REGION", "AWS_DEFAULT_REGION")),

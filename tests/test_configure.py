@@ -81,3 +81,11 @@ def test_interactive_configure_needs_a_terminal(cli):
     result = cli("configure")
     assert result.exit_code == 252
     assert "configure set" in result.stderr
+
+
+def test_an_unknown_profile_on_the_local_backend_is_refused_with_a_hint(cli):
+    cli("--profile", "prod", "configure", "set", "output", "json")
+    result = cli("--profile", "prdo", "list-workload-identities")
+    assert result.exit_code == 253
+    assert "did you mean 'prod'?" in result.stderr
+    assert cli("--profile", "prod", "list-workload-identities").exit_code == 0

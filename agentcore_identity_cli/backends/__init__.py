@@ -14,6 +14,22 @@ def create_backend(settings: Settings, prompt: Callable[[str], str] | None = Non
         from agentcore_identity_cli.backends.aws import AwsBackend
 
         return AwsBackend(settings)
+    if settings.profile_explicit and not settings.profile_found:
+        # Locally a profile can only come from the config file: a typo must not silently
+        # fall back to the default vault.
+        import difflib
+
+        from agentcore_identity_cli.config import config_path, load_config
+        from agentcore_identity_cli.errors import ConfigError
+
+        known = sorted(load_config().get("profiles", {}))
+        close = difflib.get_close_matches(settings.profile, known, n=1)
+        raise ConfigError(
+            f"The profile '{settings.profile}' is not in {config_path()}.",
+            hint=f"did you mean '{close[0]}'?"
+            if close
+            else f"create it with: agentcore-identity --profile {settings.profile} configure set backend local",
+        )
     from agentcore_identity_cli.backends.local.backend import LocalBackend
 
     return LocalBackend(settings.vault_path, prompt)
