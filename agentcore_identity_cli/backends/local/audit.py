@@ -21,13 +21,13 @@ and an error code, never a value, a token or a message.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.auditlog import EventFilter, normalize_operation
 from agentcore_identity_cli.errors import UsageError
+from agentcore_identity_cli.identity import os_user
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.backends.local.keys import KeyRing
@@ -61,16 +61,6 @@ _INSERT = (
     "INSERT INTO audit_events (seq, time, os_user, workload, user_id, operation, category, target, outcome, "
     "tool_version, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-def os_user() -> str:
-    """The login name of whoever runs this process (the uid where there is no name)."""
-    try:
-        import getpass
-
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
 
 
 def _now() -> str:
