@@ -17,34 +17,17 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import measure  # benchmarks/timing.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "tests" / "aws_wire_server.py"
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"  # the key the server checks signatures with
-
-
-def measure(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """(median seconds, peak RSS in MiB) of a command run `runs` times, after one warm-up run."""
-    times: list[float] = []
-    peak = 0
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            raise SystemExit(f"{' '.join(argv)} exited {code}")
-        peak = max(peak, usage.ru_maxrss)
-    return statistics.median(times), peak / 1024
 
 
 def item_count(argv: list[str], env: dict[str, str]) -> int:

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import measure  # benchmarks/timing.py, beside this script
 
 from agentcore_identity_cli.backends.local.backend import LocalBackend
 
@@ -32,23 +31,6 @@ def populate(home: Path, count: int) -> None:
         for i in range(count):
             backend.invoke("CreateApiKeyCredentialProvider", {"name": f"provider-{i:05d}", "apiKey": f"sk-{i}"})
     backend.close()
-
-
-def measure(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """(median seconds, peak RSS in MiB) of a command run `runs` times."""
-    times: list[float] = []
-    peak = 0
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}")
-        peak = max(peak, usage.ru_maxrss)
-    return statistics.median(times), peak / 1024
 
 
 def main() -> int:
