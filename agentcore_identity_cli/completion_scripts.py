@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -213,6 +213,15 @@ def _effective_options(command: CommandSpec, globals_: Sequence[OptionSpec]) -> 
     return tuple(sorted([*command.options, *extra], key=lambda option: _option_order(option.key)))
 
 
+def _value_names(command: CommandSpec, global_names: Collection[str]) -> tuple[list[str], list[str]]:
+    """A command's option names that take a value, and its flags that shadow a global option."""
+    takes = [name for option in command.options if option.takes_value for name in option.names]
+    shadows = [
+        name for option in command.options if not option.takes_value for name in option.names if name in global_names
+    ]
+    return takes, shadows
+
+
 def _identifier(prog_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", prog_name)
 
@@ -271,14 +280,7 @@ def render_bash(root: CommandSpec, prog_name: str = PROG_NAME) -> str:
     # Whether an option takes a value (the next word is not a subcommand then).
     out += ["", f"{fn}_takes_value() {{", '    case "$1" in']
     for command in commands:
-        takes = [name for option in command.options if option.takes_value for name in option.names]
-        shadows = [
-            name
-            for option in command.options
-            if not option.takes_value
-            for name in option.names
-            if name in global_names
-        ]
+        takes, shadows = _value_names(command, global_names)
         if not takes and not shadows:
             continue
         out.append(f"        {_sh_quote(command.key)})")
@@ -576,14 +578,7 @@ def render_fish(root: CommandSpec, prog_name: str = PROG_NAME) -> str:
         '    switch "$argv[1]"',
     ]
     for command in commands:
-        takes = [name for option in command.options if option.takes_value for name in option.names]
-        shadows = [
-            name
-            for option in command.options
-            if not option.takes_value
-            for name in option.names
-            if name in global_names
-        ]
+        takes, shadows = _value_names(command, global_names)
         if not takes and not shadows:
             continue
         out += [f"        case {_fish_quote(command.key)}", '            switch "$argv[2]"']
