@@ -6,12 +6,15 @@ given to them are read like every secret: `-` (stdin), `file://`, or a warned li
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from agentcore_identity_cli.cli.params import SecretReader, expand, structure
 from agentcore_identity_cli.cli.root import command, get_context
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.cli.context import AppContext
 
 WorkloadName = Annotated[
     str, typer.Option("--workload-name", help="Name of the workload identity.", show_default=False)
@@ -27,6 +30,17 @@ WorkloadToken = Annotated[
         help="Workload access token: '-' reads stdin, file://PATH a file; prompted for on a terminal.",
     ),
 ]
+
+
+def _resource_request(app_ctx: AppContext, token: str | None, provider: str) -> dict[str, Any]:
+    """The members every resource-credential request has: the workload token (read like a
+    secret) and the provider name."""
+    return {
+        "workloadIdentityToken": SecretReader(app_ctx.io).read(
+            token, "--workload-identity-token", "Workload access token"
+        ),
+        "resourceCredentialProviderName": expand(provider, "--resource-credential-provider-name"),
+    }
 
 
 @command("get-workload-access-token", "Get a workload access token for a workload acting on its own behalf.")
@@ -68,12 +82,8 @@ def get_resource_api_key(
     ctx: typer.Context, resource_credential_provider_name: ProviderName, workload_identity_token: WorkloadToken = None
 ) -> None:
     app_ctx = get_context(ctx)
-    token = SecretReader(app_ctx.io).read(workload_identity_token, "--workload-identity-token", "Workload access token")
     params = {
-        "workloadIdentityToken": token,
-        "resourceCredentialProviderName": expand(
-            resource_credential_provider_name, "--resource-credential-provider-name"
-        ),
+        **_resource_request(app_ctx, workload_identity_token, resource_credential_provider_name),
     }
     app_ctx.emit(app_ctx.call("GetResourceApiKey", params))
 
@@ -107,12 +117,8 @@ def get_resource_oauth2_token(
     ] = None,
 ) -> None:
     app_ctx = get_context(ctx)
-    token = SecretReader(app_ctx.io).read(workload_identity_token, "--workload-identity-token", "Workload access token")
     params = {
-        "workloadIdentityToken": token,
-        "resourceCredentialProviderName": expand(
-            resource_credential_provider_name, "--resource-credential-provider-name"
-        ),
+        **_resource_request(app_ctx, workload_identity_token, resource_credential_provider_name),
         "scopes": list(scopes),
         "oauth2Flow": expand(oauth2_flow, "--oauth2-flow"),
         "sessionUri": expand(session_uri, "--session-uri"),
