@@ -36,7 +36,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "oauth2": ("OAuth2 credential provider", "list-oauth2-credential-providers"),
     "workload": ("Workload identity", "list-workload-identities"),
     "issuer": ("Trusted issuer", "trusted-issuer list"),
-    "session": ("Session", "get-resource-oauth2-token"),
+    "session": ("Session", ""),  # no listing: a session is known by its sessionUri
 }
 
 
@@ -206,7 +206,9 @@ class LocalCore:
             return row
         label, list_command = KINDS[kind]
         close = difflib.get_close_matches(name, self.store.names(kind), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"run 'agentcore-identity {list_command}' to see the names"
+        hint = f"did you mean '{close[0]}'?" if close else None
+        if hint is None and list_command:
+            hint = f"run 'agentcore-identity {list_command}' to see the names"
         raise not_found(label, name, hint=hint)
 
     def forget_owned(self, kind: str, name: str) -> None:
