@@ -39,9 +39,6 @@ class UsageError(AgentCoreIdentityError):
 class ParamValidationError(UsageError):
     """A request failed the API's constraints before any call was made."""
 
-    def render(self) -> str:
-        return self.message
-
 
 class ConfigError(AgentCoreIdentityError):
     """The environment or configuration is wrong: vault locked, bad config, no credentials."""

@@ -159,23 +159,5 @@ def translated_errors(action: str, url: str) -> Iterator[None]:
         ) from None
 
 
-def json_object(response: httpx.Response, action: str) -> dict[str, Any]:
-    """The JSON object of a response, or OAuthProviderError / OAuthNetworkError."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        if "error" in body and isinstance(body["error"], str):
-            raise OAuthProviderError(action, body["error"], _str_or_none(body.get("error_description")))
-        if response.status_code >= 400:
-            raise OAuthNetworkError(f"The {action} failed with HTTP {response.status_code}.")
-        return body
-    raise OAuthNetworkError(
-        f"The {action} failed: {_clip(str(response.request.url).split('?', 1)[0], 200)} answered HTTP "
-        f"{response.status_code} without a JSON object."
-    )
-
-
 def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) else None
