@@ -99,6 +99,7 @@ class Settings:
     profile: str = "default"
     profile_explicit: bool = False
     profile_found: bool = True  # the named profile is in the config file
+    profile_values: dict[str, Any] = field(default_factory=dict)  # its settings, as read
     backend: str = "local"
     output: str | None = None
     region: str | None = None
@@ -141,6 +142,7 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
         profile=profile,
         profile_explicit=profile_explicit,
         profile_found=profile in profiles,
+        profile_values=dict(values),
         backend=backend,
         output=output,
         region=pick("region", (ENV_REGION, "AWS_REGION", "AWS_DEFAULT_REGION")),

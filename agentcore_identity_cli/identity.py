@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agentcore_identity_cli.config import Settings, load_config
+from agentcore_identity_cli.config import Settings
 from agentcore_identity_cli.errors import ConfigError, ServiceError
 
 ENV_WORKLOAD = "AGENTCORE_IDENTITY_WORKLOAD_NAME"
@@ -47,7 +47,7 @@ class Caller:
 
 def resolve_caller(settings: Settings, workload_name: str | None = None, user_id: str | None = None) -> Caller:
     """Arguments, then environment, then profile, then the local defaults."""
-    profile: dict[str, Any] = load_config().get("profiles", {}).get(settings.profile, {})
+    profile = settings.profile_values
     workload = workload_name or os.environ.get(ENV_WORKLOAD) or profile.get("workload_name")
     user = user_id or os.environ.get(ENV_USER) or profile.get("user_id")
     if workload:

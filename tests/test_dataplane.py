@@ -377,3 +377,12 @@ def test_trust_list_changes_are_audited(cli, issuer: Issuer):
     operations = [e["operation"] for e in events]
     assert "AddTrustedIssuer" in operations and "RemoveTrustedIssuer" in operations
     assert all(e["target"].endswith(issuer.url) for e in events if e["operation"].endswith("TrustedIssuer"))
+
+
+def test_api_key_command_acts_as_the_profile_workload(cli, setup):
+    cli("configure", "set", "workload_name", "ghost-agent")
+    result = cli("api-key", "openai")
+    assert result.exit_code == 254
+    assert "ghost-agent" in result.stderr
+    cli("configure", "set", "workload_name", "support-agent")
+    assert cli("api-key", "openai").stdout == "sk-openai-1\n"
