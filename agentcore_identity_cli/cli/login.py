@@ -3,7 +3,7 @@
 `login PROVIDER` runs the authorization code flow with PKCE in the user's browser (a
 loopback listener on 127.0.0.1 receives the redirect), or the device flow with `--device`.
 On the aws backend it runs AgentCore Identity's own user-federation flow instead (see
-`_aws_login`): the service talks to the provider and keeps the tokens.
+cli/login_aws.py): the service talks to the provider and keeps the tokens.
 `token PROVIDER` prints a fresh access token for `$(...)`: the user's (refreshed when it
 expires within 60 s) once a login exists, else a client-credentials (M2M) token.
 `logout PROVIDER` deletes the user's tokens and revokes them where the provider can.
@@ -12,22 +12,19 @@ The protocol work is in oauth/; the storage in backends/local/oauth_tokens.py.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agentcore_identity_cli.cli.browser import await_redirect, spinner
 from agentcore_identity_cli.cli.root import command, get_context
-from agentcore_identity_cli.errors import EXIT_SERVICE, AgentCoreIdentityError, ConfigError, UsageError
+from agentcore_identity_cli.errors import AgentCoreIdentityError, UsageError
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin, TokenResult
     from agentcore_identity_cli.cli.context import AppContext
     from agentcore_identity_cli.identity import Caller
-    from agentcore_identity_cli.oauth.listener import LoopbackListener
 
 Provider = Annotated[str, typer.Argument(help="Name of the OAuth2 credential provider.", show_default=False)]
 Scopes = Annotated[
@@ -43,17 +40,6 @@ WorkloadName = Annotated[
     ),
 ]
 FLOWS = ("USER_FEDERATION", "M2M")
-# login on the aws backend
-SESSION_PARAM = "session_id"  # the query parameter the service adds to the return URL
-POLL_SECONDS = 2.0
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
-SUGGESTED_RETURN_URL = "http://127.0.0.1:8765/callback"
-
-
-class SessionFailedError(AgentCoreIdentityError):
-    """The service ended a user-federation session without a token."""
-
-    exit_code = EXIT_SERVICE
 
 
 def _backend(app_ctx: AppContext, command_name: str) -> OAuth2TokensMixin:
@@ -86,84 +72,6 @@ def _scopes(values: list[str] | None) -> list[str] | None:
     return [scope for value in values for scope in value.split()]
 
 
-@contextmanager
-def _spinner(app_ctx: AppContext, text: str) -> Iterator[None]:
-    """A spinner on stderr, only when a person watches it."""
-    if not app_ctx.io.stderr_is_tty:
-        yield
-        return
-    from rich.console import Console
-
-    console = Console(file=app_ctx.io.stderr, no_color=app_ctx.io.no_color)
-    with console.status(text):
-        yield
-
-
-class _BrowserLauncher:
-    """Opens the URL with Python's webbrowser (which honours $BROWSER) in a thread: some
-    browser commands return only when the page is done with."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.outcome: bool | None = None  # None while the launcher runs
-        threading.Thread(target=self._run, name="open-browser", daemon=True).start()
-
-    def _run(self) -> None:
-        import webbrowser
-
-        try:
-            self.outcome = bool(webbrowser.open(self.url))
-        except webbrowser.Error:
-            self.outcome = False
-
-
-def _read_pasted(app_ctx: AppContext, listener: LoopbackListener) -> None:
-    """Feed URLs pasted on stdin to the listener (a login from an SSH session)."""
-
-    def run() -> None:
-        for line in iter(app_ctx.io.stdin.readline, ""):
-            if not line.strip():
-                continue
-            if not listener.submit(line):
-                app_ctx.io.warn("That is not the address the browser was sent to; paste the whole URL.")
-
-    threading.Thread(target=run, name="read-pasted-url", daemon=True).start()
-
-
-def _await_redirect(
-    app_ctx: AppContext, listener: LoopbackListener, provider: str, url: str, *, no_browser: bool, timeout: float
-) -> dict[str, str]:
-    """Send the user to `url` (a browser, or the URL printed when there is none or with
-    --no-browser, then a pasted redirect accepted) and wait for the redirect's parameters."""
-    io = app_ctx.io
-    manual = False
-
-    def print_url() -> None:
-        nonlocal manual
-        manual = True
-        io.warn(f"Open this URL in a browser to log in to '{provider}':\n\n    {url}\n")
-        io.warn(
-            f"Then paste here the address the browser was sent to (it starts with {listener.redirect_uri}); "
-            "if that browser runs on this machine, this happens by itself."
-        )
-        _read_pasted(app_ctx, listener)
-
-    launcher = None
-    if no_browser:
-        print_url()
-    else:
-        launcher = _BrowserLauncher(url)
-        io.warn(f"Opening a browser to log in to '{provider}'; finish there.")
-
-    def fall_back() -> None:
-        if launcher is not None and launcher.outcome is False and not manual:
-            io.warn("No browser could be opened.")
-            print_url()
-
-    with _spinner(app_ctx, "Waiting for the browser... (Ctrl-C to cancel)"):
-        return listener.wait(timeout, on_idle=fall_back)
-
-
 def _browser_login(
     app_ctx: AppContext,
     backend: OAuth2TokensMixin,
@@ -181,7 +89,7 @@ def _browser_login(
         auth = backend.begin_user_authorization(
             provider, redirect_uri=listener.redirect_uri, scopes=scopes, workload=workload, user_id=user
         )
-        params = _await_redirect(app_ctx, listener, provider, auth.url, no_browser=no_browser, timeout=timeout)
+        params = await_redirect(app_ctx, listener, provider, auth.url, no_browser=no_browser, timeout=timeout)
         try:
             result = backend.complete_user_authorization(auth, params)
         except AgentCoreIdentityError as exc:
@@ -217,7 +125,7 @@ def _device_login(
             raise OAuthTimeoutError(f"The device login was not approved within {timeout:g} seconds.")
         time.sleep(seconds)
 
-    with _spinner(app_ctx, "Waiting for the approval... (Ctrl-C to cancel)"):
+    with spinner(app_ctx, "Waiting for the approval... (Ctrl-C to cancel)"):
         return backend.complete_device_authorization(login, sleep=sleep)
 
 
@@ -237,7 +145,7 @@ def _session_login(app_ctx: AppContext, provider: str, session_uri: str, *, no_b
     port = urlsplit(session["redirectUri"]).port or 0
     with LoopbackListener(port=port) as listener:
         url = session["authorizationUrl"]
-        params = _await_redirect(app_ctx, listener, provider, url, no_browser=no_browser, timeout=timeout)
+        params = await_redirect(app_ctx, listener, provider, url, no_browser=no_browser, timeout=timeout)
         try:
             backend.receive_session_callback(session_uri, params)
         except AgentCoreIdentityError as exc:
@@ -248,130 +156,6 @@ def _session_login(app_ctx: AppContext, provider: str, session_uri: str, *, no_b
         "Authorization received. The application completes the session with:\n"
         f"    agentcore-identity complete-resource-token-auth --session-uri {session_uri} --user-identifier userId=USER"
     )
-
-
-def loopback_return_url(urls: list[str]) -> tuple[str, int, str] | None:
-    """The first `http://127.0.0.1:PORT/...` or `http://localhost:PORT/...` URL, as (url, port, path)."""
-    from urllib.parse import urlsplit
-
-    for url in urls:
-        parts = urlsplit(url)
-        try:
-            port = parts.port
-        except ValueError:
-            continue
-        if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and port:
-            return url, port, parts.path or "/"
-    return None
-
-
-def _no_return_url(workload: str, registered: list[str]) -> ConfigError:
-    urls = " ".join([*registered, SUGGESTED_RETURN_URL])
-    return ConfigError(
-        f"The workload identity '{workload}' has no loopback return URL (http://127.0.0.1:PORT/PATH or "
-        "http://localhost:PORT/PATH) among its allowedResourceOauth2ReturnUrls, so the browser cannot be "
-        "sent back to this machine.",
-        hint="register one (the list is replaced, so keep the URLs already there): "
-        f"agentcore-identity --backend aws update-workload-identity --name {workload} "
-        f"--allowed-resource-oauth2-return-urls {urls}",
-    )
-
-
-def _aws_login(
-    app_ctx: AppContext,
-    provider: str,
-    scopes: list[str] | None,
-    workload_name: str | None,
-    user_id: str | None,
-    *,
-    no_browser: bool,
-    timeout: float,
-) -> None:
-    """AgentCore Identity's user-federation flow, with this machine as the application:
-
-    1. GetWorkloadAccessTokenForUserId for (workload, user);
-    2. GetWorkloadIdentity: listen on a loopback return URL registered on the workload;
-    3. GetResourceOauth2Token (USER_FEDERATION, that return URL): a token at once, or an
-       authorizationUrl and a sessionUri; the browser is sent to the authorizationUrl;
-    4. the service sends the browser back to the return URL with `?session_id=<sessionUri>`;
-       the session must be the one this login started, and is bound to the user with
-       CompleteResourceTokenAuth(sessionUri, userIdentifier={"userId": user});
-    5. GetResourceOauth2Token with the sessionUri, every 2 s, until the accessToken comes.
-
-    The tokens stay in the service's token vault; nothing secret is printed.
-    """
-    from agentcore_identity_cli.identity import Caller, os_user, resolve_caller, workload_token
-    from agentcore_identity_cli.oauth.http import OAuthTimeoutError
-    from agentcore_identity_cli.oauth.listener import LoopbackListener
-
-    io = app_ctx.io
-    resolved = resolve_caller(app_ctx.settings, workload_name, user_id)
-    workload, user = resolved.workload_name, resolved.user_id or os_user()
-    token = workload_token(app_ctx.call, Caller(workload, user, False))
-    registered = [
-        str(url)
-        for url in app_ctx.call("GetWorkloadIdentity", {"name": workload}).get("allowedResourceOauth2ReturnUrls") or []
-    ]
-    chosen = loopback_return_url(registered)
-    if chosen is None:
-        raise _no_return_url(workload, registered)
-    return_url, port, path = chosen
-    request: dict[str, Any] = {
-        "workloadIdentityToken": token,
-        "resourceCredentialProviderName": provider,
-        "scopes": scopes or [],
-        "oauth2Flow": "USER_FEDERATION",
-        "resourceOauth2ReturnUrl": return_url,
-    }
-    listener = LoopbackListener(port=port, path=path, expect=(SESSION_PARAM,))
-    try:
-        listener.start()  # listening before the session exists, so that a busy port fails first
-    except OSError as exc:
-        raise ConfigError(
-            f"Cannot listen on 127.0.0.1:{port} for the return URL {return_url}: {exc.strerror or exc}.",
-            hint="stop what uses that port, or register another loopback return URL on the workload identity",
-        ) from None
-    done = f"Logged in to '{provider}' as user '{user}' (workload identity '{workload}')"
-    try:
-        first = app_ctx.call("GetResourceOauth2Token", request)
-        if first.get("accessToken"):
-            io.warn(f"{done}: AgentCore Identity already holds a token for these scopes; nothing to do.")
-            return
-        url, session = first.get("authorizationUrl"), first.get("sessionUri")
-        if first.get("sessionStatus") == "FAILED" or not url or not session:
-            raise SessionFailedError("AgentCore Identity did not start a login session (sessionStatus FAILED).")
-        deadline = time.monotonic() + timeout  # one budget for the browser and the polling
-        try:
-            params = _await_redirect(app_ctx, listener, provider, str(url), no_browser=no_browser, timeout=timeout)
-            if params.get("error"):
-                raise SessionFailedError(f"The authorization failed: {params['error']}.")
-            if params.get(SESSION_PARAM) != session:
-                raise SessionFailedError(
-                    "The browser came back with another session than the one this login started; "
-                    "nothing was completed.",
-                    hint=f"run the login again; the return URL must carry ?{SESSION_PARAM}=<the session URI>",
-                )
-            app_ctx.call("CompleteResourceTokenAuth", {"sessionUri": session, "userIdentifier": {"userId": user}})
-            with _spinner(app_ctx, "Waiting for AgentCore Identity... (Ctrl-C to cancel)"):
-                while True:
-                    answer = app_ctx.call("GetResourceOauth2Token", {**request, "sessionUri": session})
-                    if answer.get("accessToken"):
-                        break
-                    if answer.get("sessionStatus") == "FAILED":
-                        raise SessionFailedError("AgentCore Identity reports the login session as FAILED.")
-                    if time.monotonic() + POLL_SECONDS > deadline:
-                        raise OAuthTimeoutError(
-                            f"AgentCore Identity did not hand out the token within {timeout:g} seconds.",
-                            hint="run the login again, with a longer --timeout",
-                        )
-                    time.sleep(POLL_SECONDS)
-        except AgentCoreIdentityError as exc:
-            listener.finish(False, exc.message)
-            raise
-        listener.finish(True, f"agentcore-identity is logged in to '{provider}'. You can close this tab.")
-    finally:
-        listener.close()
-    io.warn(f"{done}: the token is in AgentCore Identity's token vault (get it with get-resource-oauth2-token).")
 
 
 def _expiry(result: TokenResult) -> str:
@@ -417,7 +201,9 @@ def login(
                 "flow itself.",
                 hint="use --no-browser on a host without a browser, and open the URL on any machine",
             )
-        _aws_login(app_ctx, provider, _scopes(scopes), workload_name, user_id, no_browser=no_browser, timeout=timeout)
+        from agentcore_identity_cli.cli.login_aws import aws_login
+
+        aws_login(app_ctx, provider, _scopes(scopes), workload_name, user_id, no_browser=no_browser, timeout=timeout)
         return
     backend = _backend(app_ctx, "login")
     workload, user = _caller(app_ctx, workload_name, user_id)
