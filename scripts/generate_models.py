@@ -1,11 +1,19 @@
-"""Generate agentcore_identity_cli/models/generated.py from botocore's service models.
+"""The API's one source of truth: a pinned copy of the identity parts of botocore's models.
 
-The request models of every identity operation are written as pydantic classes with the
-service's own constraints (required members, lengths, patterns, enums, list and map sizes,
-unions), so that the CLI, both backends and the Python API check input in one place.
+`agentcore_identity_cli/data/models/<service>.json` holds the identity operations of
+`bedrock-agentcore-control` and `bedrock-agentcore` (every operation under /identities/ or
+/tags/) and the shapes they reach, trimmed of documentation, taken from one named botocore
+release. From that copy alone this script writes:
+- the operations table, `agentcore_identity_cli/data/operations.json`;
+- the request models, `agentcore_identity_cli/models/generated/`: pydantic classes with the
+  service's own constraints (required members, lengths, patterns, enums, list and map sizes,
+  unions), so that the CLI, both backends and the Python API check input in one place.
+A newer botocore on the machine changes nothing until the copy is refreshed on purpose.
 
-    python scripts/generate_models.py          # rewrite the module
-    python scripts/generate_models.py --check  # exit 1 when the module is stale
+    python scripts/generate_models.py                  # rewrite the table and the models from the copy
+    python scripts/generate_models.py --check          # exit 1 when they are stale against the copy
+    python scripts/generate_models.py --update-copy    # refresh the copy from the installed botocore, then rewrite
+    python scripts/generate_models.py --compare-installed  # report what the installed botocore has that the copy lacks
 """
 
 from __future__ import annotations
@@ -16,19 +24,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import botocore
-import botocore.session
-from botocore.model import Shape
+from botocore.model import ServiceModel, Shape
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = ROOT / "agentcore_identity_cli" / "data" / "operations.json"
+COPY = ROOT / "agentcore_identity_cli" / "data" / "models"
 TARGET = ROOT / "agentcore_identity_cli" / "models" / "generated"
+SERVICES = ("bedrock-agentcore-control", "bedrock-agentcore")
+# The service's identity operations are the ones under these request URIs.
+IDENTITY_URIS = ("/identities/", "/tags/")
+# Identity operations in the copy that the tool does not speak yet: consent portals come
+# with their own commands and pages.
+NOT_YET = ("ConsentPortal",)
 
 # Operations are grouped so that a command imports only the models of its own family:
 # the OAuth2 shapes alone are most of the classes.
 FAMILIES = (
     ("ApiKeyCredentialProvider", "apikey"),
     ("Oauth2CredentialProvider", "oauth2"),
+    ("PaymentCredentialProvider", "payment"),
     ("WorkloadIdentit", "workload"),
     ("TokenVault", "tokenvault"),
     ("Tag", "tags"),
@@ -82,9 +96,158 @@ def request_model(operation: str) -> type[AwsModel]:
 '''
 
 
+# --- the pinned copy ---------------------------------------------------------------------
+
+
+def _strip_docs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_docs(v) for k, v in value.items() if k != "documentation"}
+    if isinstance(value, list):
+        return [_strip_docs(item) for item in value]
+    return value
+
+
+def _reachable(shapes: dict[str, Any], roots: list[str]) -> list[str]:
+    """The shapes reachable from `roots`, in the service model's order."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        shape = shapes[name]
+        refs = [m["shape"] for m in shape.get("members", {}).values()]
+        refs += [shape[k]["shape"] for k in ("member", "key", "value") if k in shape]
+        todo.extend(refs)
+    return [name for name in shapes if name in seen]
+
+
+def is_identity(operation: dict[str, Any]) -> bool:
+    """An identity operation: one under /identities/ or /tags/."""
+    uri: str = operation["http"]["requestUri"]
+    return uri.startswith(IDENTITY_URIS)
+
+
+def trimmed(service_data: dict[str, Any]) -> dict[str, Any]:
+    """The identity operations of a raw botocore service model and the shapes they reach."""
+    operations = {name: _strip_docs(op) for name, op in sorted(service_data["operations"].items()) if is_identity(op)}
+    roots = [op[key]["shape"] for op in operations.values() for key in ("input", "output") if key in op]
+    roots += [error["shape"] for op in operations.values() for error in op.get("errors", [])]
+    shapes = service_data["shapes"]
+    return {
+        "metadata": dict(service_data["metadata"]),
+        "operations": operations,
+        "shapes": {name: _strip_docs(shapes[name]) for name in _reachable(shapes, roots)},
+    }
+
+
+def installed_service_data(service: str) -> tuple[str, dict[str, Any]]:
+    """(version, raw model) of a service in the installed botocore."""
+    import botocore
+    import botocore.session
+
+    return botocore.__version__, botocore.session.get_session().get_service_data(service)
+
+
+def write_copy() -> None:
+    """Refresh the pinned copy from the installed botocore."""
+    COPY.mkdir(exist_ok=True)
+    for service in SERVICES:
+        version, data = installed_service_data(service)
+        document = {"botocore": version, **trimmed(data)}
+        (COPY / f"{service}.json").write_text(json.dumps(document, indent=1) + "\n")
+
+
+def load_copy(service: str) -> dict[str, Any]:
+    """The pinned copy of one service."""
+    document: dict[str, Any] = json.loads((COPY / f"{service}.json").read_text())
+    return document
+
+
+def copy_version() -> str:
+    """The botocore release the copy was taken from (the same for both services)."""
+    versions = {load_copy(service)["botocore"] for service in SERVICES}
+    if len(versions) != 1:
+        raise SystemExit(f"the copies in {COPY} come from different botocore releases: {sorted(versions)}")
+    return versions.pop()
+
+
+def service_model(service: str) -> ServiceModel:
+    """The botocore ServiceModel of the pinned copy."""
+    document = load_copy(service)
+    return ServiceModel({k: v for k, v in document.items() if k != "botocore"}, service_name=service)
+
+
+def operations_table() -> str:
+    """data/operations.json, from the copy."""
+    table: dict[str, dict[str, Any]] = {}
+    for service in SERVICES:
+        model = service_model(service)
+        for name in model.operation_names:
+            if any(marker in name for marker in NOT_YET):
+                continue
+            entry: dict[str, Any] = {"service": service}
+            output = model.operation_model(name).output_shape
+            members = output.members if output is not None else {}  # type: ignore[attr-defined]
+            lists = [m for m, shape in members.items() if shape.type_name == "list"]
+            if "nextToken" in members and len(lists) == 1:
+                entry["paginated"] = lists[0]
+            if any(shape.metadata.get("sensitive") for shape in members.values()):
+                entry["secret_output"] = True
+            table[name] = entry
+    document = {
+        "_comment": (
+            f"Generated from the pinned copy of botocore {copy_version()}'s models (data/models/) by "
+            "scripts/generate_models.py; do not edit. The identity operations this tool speaks, by AWS name. "
+            "service: the botocore service; paginated: the list member that a --max-items walk collects; "
+            "secret_output: the response carries a secret on purpose (data plane)."
+        ),
+        "operations": table,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def compare_installed() -> list[str]:
+    """What the installed botocore's identity API has that the copy lacks (one line each)."""
+    report: list[str] = []
+    for service in SERVICES:
+        version, data = installed_service_data(service)
+        fresh, pinned = trimmed(data), load_copy(service)
+        for name in sorted(set(fresh["operations"]) - set(pinned["operations"])):
+            report.append(f"{service} {name}: operation not in the copy (botocore {version})")
+        for name in sorted(set(fresh["operations"]) & set(pinned["operations"])):
+            for key in ("input", "output"):
+                if key not in fresh["operations"][name]:
+                    continue
+                known = set(_member_paths(pinned["shapes"], pinned["operations"][name].get(key, {}).get("shape"), ""))
+                for path in _member_paths(fresh["shapes"], fresh["operations"][name][key]["shape"], ""):
+                    if path not in known:
+                        report.append(f"{service} {name} {key}: member {path} not in the copy (botocore {version})")
+    return report
+
+
+def _member_paths(shapes: dict[str, Any], root: str | None, prefix: str, depth: int = 0) -> list[str]:
+    """Every member path under a shape (a.b.c), a few levels deep."""
+    if root is None or root not in shapes or depth > 6:
+        return []
+    shape = shapes[root]
+    paths: list[str] = []
+    for member, ref in shape.get("members", {}).items():
+        path = f"{prefix}{member}"
+        paths.append(path)
+        paths += _member_paths(shapes, ref["shape"], path + ".", depth + 1)
+    if "member" in shape:
+        paths += _member_paths(shapes, shape["member"]["shape"], prefix, depth + 1)
+    return paths
+
+
+# --- the request models ----------------------------------------------------------------
+
+
 class Generator:
     def __init__(self) -> None:
-        self.session = botocore.session.get_session()
+        self.models = {service: service_model(service) for service in SERVICES}
         self.classes: dict[str, str] = {}
         self.order: list[str] = []
         self.needs: dict[str, set[str]] = {}  # class -> classes it refers to
@@ -195,10 +358,10 @@ class Generator:
 
     def run(self) -> dict[str, str]:
         """File name -> content of every generated module."""
-        spec = json.loads(OPERATIONS.read_text())["operations"]
+        spec = json.loads(operations_table())["operations"]
         requests: dict[str, tuple[str, str]] = {}
         for operation, info in spec.items():
-            model = self.session.get_service_model(info["service"])
+            model = self.models[info["service"]]
             shape = model.operation_model(operation).input_shape
             self.structure(shape)
             requests[operation] = (family(operation), shape.name)
@@ -208,7 +371,7 @@ class Generator:
             for name in self.closure(root):
                 users.setdefault(name, set()).add(module)
         home = {name: (next(iter(mods)) if len(mods) == 1 else "common") for name, mods in users.items()}
-        version = botocore.__version__
+        version = copy_version()
         files: dict[str, str] = {}
         for module in sorted(set(home.values())):
             names = [n for n in self.order if home[n] == module]
@@ -224,24 +387,37 @@ class Generator:
         return files
 
 
+def expected_files() -> dict[Path, str]:
+    """Every generated file and its content, from the copy."""
+    files = {TARGET / name: text for name, text in Generator().run().items()}
+    files[OPERATIONS] = operations_table()
+    return files
+
+
 def main(argv: list[str]) -> int:
-    files = Generator().run()
+    if "--compare-installed" in argv:
+        # A report, never a failure: a newer botocore is news, not breakage.
+        lines = compare_installed()
+        complete = f"the copy (botocore {copy_version()}) has every identity operation and member"
+        print("\n".join(lines) if lines else complete)
+        return 0
+    if "--update-copy" in argv:
+        write_copy()
+    files = expected_files()
     if "--check" in argv:
-        stale = [n for n, text in files.items() if not (TARGET / n).exists() or (TARGET / n).read_text() != text]
-        extra = [p.name for p in TARGET.glob("*.py") if p.name not in files]
+        stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
+        extra = [p for p in TARGET.glob("*.py") if p not in files]
         if stale or extra:
-            print(
-                f"{TARGET} is stale ({', '.join(stale + extra)}): run python scripts/generate_models.py",
-                file=sys.stderr,
-            )
+            names = ", ".join(str(p.relative_to(ROOT)) for p in stale + extra)
+            print(f"stale against the pinned copy ({names}): run python scripts/generate_models.py", file=sys.stderr)
             return 1
         return 0
     TARGET.mkdir(exist_ok=True)
     for old in TARGET.glob("*.py"):
-        if old.name not in files:
+        if old not in files:
             old.unlink()
-    for name, text in files.items():
-        (TARGET / name).write_text(text)
+    for path, text in files.items():
+        path.write_text(text)
     return 0
 
 

@@ -25,9 +25,20 @@ class CreateApiKeyCredentialProviderRequest(AwsModel):
     tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
 
 
+class DeleteApiKeyCredentialProviderRequest(AwsModel):
+    """AWS shape DeleteApiKeyCredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
 class GetApiKeyCredentialProviderRequest(AwsModel):
     """AWS shape GetApiKeyCredentialProviderRequest."""
     name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class ListApiKeyCredentialProvidersRequest(AwsModel):
+    """AWS shape ListApiKeyCredentialProvidersRequest."""
+    nextToken: str | None = Field(None)
+    maxResults: Annotated[int, Field(ge=1, le=100)] | None = Field(None)
 
 
 class UpdateApiKeyCredentialProviderRequest(AwsModel):
@@ -36,14 +47,3 @@ class UpdateApiKeyCredentialProviderRequest(AwsModel):
     apiKey: Annotated[SecretStr, Field(min_length=0, max_length=65536)] | None = Field(None)
     apiKeySecretConfig: SecretReference | None = Field(None)
     apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
-
-
-class DeleteApiKeyCredentialProviderRequest(AwsModel):
-    """AWS shape DeleteApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-
-
-class ListApiKeyCredentialProvidersRequest(AwsModel):
-    """AWS shape ListApiKeyCredentialProvidersRequest."""
-    nextToken: str | None = Field(None)
-    maxResults: Annotated[int, Field(ge=1, le=100)] | None = Field(None)

@@ -215,20 +215,13 @@ class CreateOauth2CredentialProviderRequest(AwsModel):
     tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
 
 
-class GetOauth2CredentialProviderRequest(AwsModel):
-    """AWS shape GetOauth2CredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-
-
-class UpdateOauth2CredentialProviderRequest(AwsModel):
-    """AWS shape UpdateOauth2CredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    credentialProviderVendor: Literal['GoogleOauth2', 'GithubOauth2', 'SlackOauth2', 'SalesforceOauth2', 'MicrosoftOauth2', 'CustomOauth2', 'AtlassianOauth2', 'LinkedinOauth2', 'XOauth2', 'OktaOauth2', 'OneLoginOauth2', 'PingOneOauth2', 'FacebookOauth2', 'YandexOauth2', 'RedditOauth2', 'ZoomOauth2', 'TwitchOauth2', 'SpotifyOauth2', 'DropboxOauth2', 'NotionOauth2', 'HubspotOauth2', 'CyberArkOauth2', 'FusionAuthOauth2', 'Auth0Oauth2', 'CognitoOauth2']
-    oauth2ProviderConfigInput: Oauth2ProviderConfigInput
-
-
 class DeleteOauth2CredentialProviderRequest(AwsModel):
     """AWS shape DeleteOauth2CredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
+class GetOauth2CredentialProviderRequest(AwsModel):
+    """AWS shape GetOauth2CredentialProviderRequest."""
     name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
 
 
@@ -236,3 +229,10 @@ class ListOauth2CredentialProvidersRequest(AwsModel):
     """AWS shape ListOauth2CredentialProvidersRequest."""
     nextToken: str | None = Field(None)
     maxResults: Annotated[int, Field(ge=1, le=20)] | None = Field(None)
+
+
+class UpdateOauth2CredentialProviderRequest(AwsModel):
+    """AWS shape UpdateOauth2CredentialProviderRequest."""
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    credentialProviderVendor: Literal['GoogleOauth2', 'GithubOauth2', 'SlackOauth2', 'SalesforceOauth2', 'MicrosoftOauth2', 'CustomOauth2', 'AtlassianOauth2', 'LinkedinOauth2', 'XOauth2', 'OktaOauth2', 'OneLoginOauth2', 'PingOneOauth2', 'FacebookOauth2', 'YandexOauth2', 'RedditOauth2', 'ZoomOauth2', 'TwitchOauth2', 'SpotifyOauth2', 'DropboxOauth2', 'NotionOauth2', 'HubspotOauth2', 'CyberArkOauth2', 'FusionAuthOauth2', 'Auth0Oauth2', 'CognitoOauth2']
+    oauth2ProviderConfigInput: Oauth2ProviderConfigInput

@@ -19,6 +19,11 @@ class GetTokenVaultRequest(AwsModel):
     tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
 
 
+class ResetTokenVaultKeyMaterialRequest(AwsModel):
+    """AWS shape ResetTokenVaultKeyMaterialRequest."""
+    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+
+
 class KmsConfiguration(AwsModel):
     """AWS shape KmsConfiguration."""
     keyType: Literal['CustomerManagedKey', 'ServiceManagedKey']
@@ -29,8 +34,3 @@ class SetTokenVaultCMKRequest(AwsModel):
     """AWS shape SetTokenVaultCMKRequest."""
     tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
     kmsConfiguration: KmsConfiguration
-
-
-class ResetTokenVaultKeyMaterialRequest(AwsModel):
-    """AWS shape ResetTokenVaultKeyMaterialRequest."""
-    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]

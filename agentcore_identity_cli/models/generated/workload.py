@@ -21,19 +21,13 @@ class CreateWorkloadIdentityRequest(AwsModel):
     tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
 
 
-class GetWorkloadIdentityRequest(AwsModel):
-    """AWS shape GetWorkloadIdentityRequest."""
-    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-
-
-class UpdateWorkloadIdentityRequest(AwsModel):
-    """AWS shape UpdateWorkloadIdentityRequest."""
-    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
-    allowedResourceOauth2ReturnUrls: list[Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')]] | None = Field(None)
-
-
 class DeleteWorkloadIdentityRequest(AwsModel):
     """AWS shape DeleteWorkloadIdentityRequest."""
+    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+
+
+class GetWorkloadIdentityRequest(AwsModel):
+    """AWS shape GetWorkloadIdentityRequest."""
     name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
 
 
@@ -41,3 +35,9 @@ class ListWorkloadIdentitiesRequest(AwsModel):
     """AWS shape ListWorkloadIdentitiesRequest."""
     nextToken: str | None = Field(None)
     maxResults: Annotated[int, Field(ge=1, le=20)] | None = Field(None)
+
+
+class UpdateWorkloadIdentityRequest(AwsModel):
+    """AWS shape UpdateWorkloadIdentityRequest."""
+    name: Annotated[str, Field(min_length=3, max_length=255, pattern='^(?:[A-Za-z0-9_.-]+)$')]
+    allowedResourceOauth2ReturnUrls: list[Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:\\w+:(\\/?\\/?)[^\\s]+)$')]] | None = Field(None)
