@@ -2,7 +2,7 @@
 
 The Python API for agent code (see sdk.py) is importable from here:
 
-    from agentcore_identity_cli import CredentialProvider, requires_api_key, requires_access_token
+    from agentcore_identity_cli import CredentialProvider, requires_access_token, requires_api_key, requires_wat
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["CredentialProvider", "__version__", "requires_access_token", "requires_api_key"]
+__all__ = ["CredentialProvider", "__version__", "requires_access_token", "requires_api_key", "requires_wat"]
 
-_SDK_NAMES = {"CredentialProvider", "requires_access_token", "requires_api_key"}
+_SDK_NAMES = {"CredentialProvider", "requires_access_token", "requires_api_key", "requires_wat"}
 
 
 def __getattr__(name: str) -> Any:
