@@ -36,6 +36,16 @@ IDENTITY_URIS = ("/identities/", "/tags/")
 # Identity operations in the copy that the tool does not speak yet: consent portals come
 # with their own commands and pages.
 NOT_YET = ("ConsentPortal",)
+# Where botocore's model is stricter than the service it describes, the service wins. Each
+# entry names the shape, the member constraint and the reason; the copy itself stays as
+# botocore has it.
+SERVICE_CORRECTIONS: dict[str, dict[str, str]] = {
+    # The resource-type segments are [a-z-]+ in the model, which refuses the service's own
+    # `token-vault/default/oauth2credentialprovider/NAME` ARNs (a digit); the service tags them.
+    "TaggableResourcesArn": {
+        "pattern": r"arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*"
+    },
+}
 
 # Operations are grouped so that a command imports only the models of its own family:
 # the OAuth2 shapes alone are most of the classes.
@@ -46,6 +56,7 @@ FAMILIES = (
     ("WorkloadIdentit", "workload"),
     ("TokenVault", "tokenvault"),
     ("Tag", "tags"),
+    ("Untag", "tags"),
 )
 
 
@@ -255,7 +266,7 @@ class Generator:
 
     def field_type(self, shape: Shape) -> str:
         """The annotation for a member of this shape, with its constraints."""
-        meta: dict[str, Any] = shape.metadata
+        meta: dict[str, Any] = {**shape.metadata, **SERVICE_CORRECTIONS.get(shape.name, {})}
         kind = shape.type_name
         if kind == "structure":
             self.structure(shape)

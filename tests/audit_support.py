@@ -23,9 +23,9 @@ COLUMNS = (
     "prev_hash",
     "hash",
 )
-APIKEY_ARN = "arn:aws:acps:local:000000000000:token-vault/default/apikeycredentialprovider/"
+APIKEY_ARN = "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default/apikeycredentialprovider/"
 WORKLOAD_ARN = "arn:aws:bedrock-agentcore:local:000000000000:workload-identity-directory/default/workload-identity/"
-VAULT_ARN = "arn:aws:acps:local:000000000000:token-vault/default"
+VAULT_ARN = "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default"
 
 
 def events(vault: Path) -> list[dict[str, Any]]:
@@ -105,7 +105,7 @@ def build_v1_vault(folder: Path, secrets: dict[str, str]) -> None:
     for name, secret in secrets.items():
         db.execute(
             "INSERT INTO resources (kind, name, arn, created, updated, attrs) VALUES ('apikey', ?, ?, ?, ?, '{}')",
-            (name, arns.provider_arn("apikey", name), now, now),
+            (name, arns.legacy(arns.provider_arn("apikey", name)), now, now),  # schema 1 wrote the acps form
         )
         sealed = crypto.seal(key, secret.encode(), crypto.associated_data(vault_id, "apikey", name, "apiKey"))
         db.execute("INSERT INTO secrets (kind, name, field, sealed) VALUES ('apikey', ?, 'apiKey', ?)", (name, sealed))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ARN = "arn:aws:acps:local:000000000000:token-vault/default/apikeycredentialprovider/openai"
+ARN = "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default/apikeycredentialprovider/openai"
 
 
 def test_create_from_stdin_then_get_and_list(cli):

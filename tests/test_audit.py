@@ -17,7 +17,7 @@ from agentcore_identity_cli.backends.local.backend import LocalBackend
 from agentcore_identity_cli.errors import ServiceError, not_found
 from tests.audit_support import APIKEY_ARN, VAULT_ARN, WORKLOAD_ARN, events, ops, trail_text
 
-OAUTH2_ARN = "arn:aws:acps:local:000000000000:token-vault/default/oauth2credentialprovider/"
+OAUTH2_ARN = "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default/oauth2credentialprovider/"
 
 
 def _ok(result) -> None:

@@ -183,7 +183,7 @@ def test_restore_with_another_key_is_refused_and_changes_nothing(cli, vault: Pat
     assert "does not open with the current vault key; nothing was changed" in result.stderr
     assert _state(vault) == before
     assert sorted(p.name for p in home.iterdir()) == files
-    assert ops(vault)[-1] == ("RestoreVault", "arn:aws:acps:local:000000000000:token-vault/default", "ConfigError")
+    assert ops(vault)[-1] == ("RestoreVault", "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default", "ConfigError")
     assert cli("audit", "verify").exit_code == 0
 
 

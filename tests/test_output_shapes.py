@@ -39,6 +39,12 @@ def _operation(name: str) -> OperationModel:
 # --- checking a document against a shape ------------------------------------------------
 
 
+def service_pattern(pattern: str) -> str:
+    """A pattern as the service applies it: botocore's provider ARN patterns still name the
+    service `acps`, while the service hands out (and TagResource takes) `bedrock-agentcore`."""
+    return pattern.replace(":acps:", ":bedrock-agentcore:")
+
+
 def shape_problems(value: Any, shape: Shape, path: str = "$") -> list[str]:
     """What in `value` the shape does not allow: unknown or missing members, patterns, enums, limits."""
     problems: list[str] = []
@@ -75,7 +81,7 @@ def shape_problems(value: Any, shape: Shape, path: str = "$") -> list[str]:
         if not isinstance(value, str):
             return [f"{path}: a {shape.name} string must be a string, not {type(value).__name__}"]
         problems += _length(len(value), meta, path)
-        if "pattern" in meta and re.fullmatch(meta["pattern"], value) is None:
+        if "pattern" in meta and re.fullmatch(service_pattern(meta["pattern"]), value) is None:
             problems.append(f"{path}: {value!r} does not match the {shape.name} pattern {meta['pattern']}")
         if "enum" in meta and value not in meta["enum"]:
             problems.append(f"{path}: {value!r} is not one of {shape.name}'s values")
@@ -140,7 +146,9 @@ def test_checker_reports_unknown_missing_pattern_and_timestamp_problems():
     shape = _operation("GetApiKeyCredentialProvider").output_shape
     bad = {
         "name": "bad name",
-        "credentialProviderArn": "arn:aws:acps:local:000000000000:token-vault/default/oauth2credentialprovider/x",
+        "credentialProviderArn": (
+            "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default/oauth2credentialprovider/x"
+        ),
         "apiKeySecretArn": {"secretArn": "not-an-arn", "extra": 1},
         "createdTime": "2025-01-01T00:00:00",
         "lastUpdatedTime": "2025-01-01T01:00:00+01:00",

@@ -1,8 +1,18 @@
-"""ARNs of local resources, in the AWS patterns (region `local`, account 000000000000)."""
+"""ARNs of local resources, in the forms the service hands out (region `local`, account 000000000000).
+
+Every identity resource is under the `bedrock-agentcore` service, credential providers
+included: `arn:aws:bedrock-agentcore:REGION:ACCOUNT:token-vault/default/apikeycredentialprovider/NAME`.
+botocore's output patterns for provider ARNs still say `acps`, a form the service does not
+hand out and that TagResource refuses. Vaults made before schema version 4 stored the `acps`
+form; the migration rewrote their resources and tags, while their audit events keep the ARN
+they were recorded with (the hash chain covers it): `canonical` reads those.
+"""
 
 from __future__ import annotations
 
 PARTITION = "aws"
+SERVICE = "bedrock-agentcore"
+LEGACY_SERVICE = "acps"
 REGION = "local"
 ACCOUNT = "000000000000"
 TOKEN_VAULT = "default"
@@ -12,21 +22,38 @@ WORKLOAD_DIRECTORY = "default"
 _PROVIDER_SEGMENT = {
     "apikey": "apikeycredentialprovider",
     "oauth2": "oauth2credentialprovider",
+    "payment": "paymentcredentialprovider",
 }
+PROVIDER_KINDS = tuple(_PROVIDER_SEGMENT)
+
+_PREFIX = f"arn:{PARTITION}:{SERVICE}:{REGION}:{ACCOUNT}:"
+_LEGACY_PREFIX = f"arn:{PARTITION}:{LEGACY_SERVICE}:"
 
 
 def provider_arn(kind: str, name: str) -> str:
-    """arn:aws:acps:local:000000000000:token-vault/default/<segment>/<name>."""
+    """arn:aws:bedrock-agentcore:local:000000000000:token-vault/default/<segment>/<name>."""
     segment = _PROVIDER_SEGMENT[kind]
-    return f"arn:{PARTITION}:acps:{REGION}:{ACCOUNT}:token-vault/{TOKEN_VAULT}/{segment}/{name}"
+    return f"{_PREFIX}token-vault/{TOKEN_VAULT}/{segment}/{name}"
+
+
+def canonical(arn: str) -> str:
+    """The ARN as the service forms it: the legacy `acps` form of a token-vault ARN rewritten."""
+    if arn.startswith(_LEGACY_PREFIX):
+        return f"arn:{PARTITION}:{SERVICE}:" + arn[len(_LEGACY_PREFIX) :]
+    return arn
+
+
+def legacy(arn: str) -> str | None:
+    """The `acps` form an old vault recorded for a token-vault ARN, or None for other ARNs."""
+    head = f"arn:{PARTITION}:{SERVICE}:"
+    if arn.startswith(head) and arn.split(":", 5)[-1].startswith("token-vault/"):
+        return _LEGACY_PREFIX + arn[len(head) :]
+    return None
 
 
 def workload_arn(name: str) -> str:
     """The ARN of a workload identity."""
-    return (
-        f"arn:{PARTITION}:bedrock-agentcore:{REGION}:{ACCOUNT}:"
-        f"workload-identity-directory/{WORKLOAD_DIRECTORY}/workload-identity/{name}"
-    )
+    return f"{_PREFIX}workload-identity-directory/{WORKLOAD_DIRECTORY}/workload-identity/{name}"
 
 
 def secret_arn(kind: str, name: str) -> str:
@@ -51,14 +78,14 @@ def callback_url(name: str) -> str:
 
 def parse(arn: str) -> tuple[str, str] | None:
     """(kind, name) of a local resource ARN, or None when it is not one of ours."""
-    prefix_acps = f"arn:{PARTITION}:acps:{REGION}:{ACCOUNT}:token-vault/{TOKEN_VAULT}/"
-    if arn.startswith(prefix_acps):
-        segment, _, name = arn[len(prefix_acps) :].partition("/")
+    vault = token_vault_arn()
+    if arn.startswith(vault + "/"):
+        segment, _, name = arn[len(vault) + 1 :].partition("/")
         for kind, known in _PROVIDER_SEGMENT.items():
-            if segment == known and name:
+            if segment == known and name and "/" not in name:
                 return kind, name
         return None
-    if arn == f"arn:{PARTITION}:acps:{REGION}:{ACCOUNT}:token-vault/{TOKEN_VAULT}":
+    if arn == vault:
         return "tokenvault", TOKEN_VAULT
     prefix_wi = workload_arn("")
     if arn.startswith(prefix_wi) and len(arn) > len(prefix_wi):
@@ -68,4 +95,4 @@ def parse(arn: str) -> tuple[str, str] | None:
 
 def token_vault_arn() -> str:
     """The ARN of the local token vault."""
-    return f"arn:{PARTITION}:acps:{REGION}:{ACCOUNT}:token-vault/{TOKEN_VAULT}"
+    return f"{_PREFIX}token-vault/{TOKEN_VAULT}"

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.auditlog import EventFilter, normalize_operation
+from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.identity import os_user
 
@@ -466,9 +467,10 @@ class AuditTrail:
             sql.append("AND lower(operation) = ?")
             args.append(normalize_operation(where.operation))
         if where.target is not None:
-            sql.append("AND (target = ? OR target LIKE ? ESCAPE '\\')")
+            # Events recorded before the ARN migration name the legacy form of the same ARN.
+            sql.append("AND (target IN (?, ?) OR target LIKE ? ESCAPE '\\')")
             escaped = where.target.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args.extend([where.target, "%/" + escaped])
+            args.extend([where.target, arns.legacy(where.target) or where.target, "%/" + escaped])
         if where.outcome is not None:
             sql.append("AND outcome != 'success'" if where.outcome == "failure" else "AND outcome = ?")
             if where.outcome != "failure":
@@ -499,12 +501,14 @@ class AuditTrail:
 
     def last_used(self) -> tuple[dict[str, str], dict[str, str]]:
         """When each target, and each workload, last read a secret successfully (ISO times)."""
-        by_target = dict(
-            self.store.db.execute(
-                "SELECT target, MAX(time) FROM audit_events WHERE category = 'secret-read' "
-                "AND outcome = 'success' AND target IS NOT NULL GROUP BY target"
-            ).fetchall()
-        )
+        by_target: dict[str, str] = {}
+        for target, time in self.store.db.execute(
+            "SELECT target, MAX(time) FROM audit_events WHERE category = 'secret-read' "
+            "AND outcome = 'success' AND target IS NOT NULL GROUP BY target"
+        ):
+            # Events recorded before the ARN migration name the legacy form of the same ARN.
+            arn = arns.canonical(target)
+            by_target[arn] = max(time, by_target.get(arn, time))
         by_workload = dict(
             self.store.db.execute(
                 "SELECT workload, MAX(time) FROM audit_events WHERE category = 'secret-read' "

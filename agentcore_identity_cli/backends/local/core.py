@@ -34,6 +34,7 @@ from agentcore_identity_cli.errors import (
 KINDS: dict[str, tuple[str, str]] = {
     "apikey": ("API key credential provider", "list-api-key-credential-providers"),
     "oauth2": ("OAuth2 credential provider", "list-oauth2-credential-providers"),
+    "payment": ("Payment credential provider", "list-payment-credential-providers"),
     "workload": ("Workload identity", "list-workload-identities"),
     "issuer": ("Trusted issuer", "trusted-issuer list"),
     "session": ("Session", ""),  # no listing: a session is known by its sessionUri
@@ -188,7 +189,7 @@ class LocalCore:
 
     def resource_arn(self, kind: str, name: str) -> str:
         """The ARN of a resource, whether or not it exists (for the audit trail)."""
-        if kind in ("apikey", "oauth2"):
+        if kind in arns.PROVIDER_KINDS:
             return arns.provider_arn(kind, name)
         if kind == "workload":
             return arns.workload_arn(name)

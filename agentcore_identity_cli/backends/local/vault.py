@@ -100,6 +100,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX audit_events_time ON audit_events (time);
     CREATE INDEX audit_events_target ON audit_events (target, category);
     """,
+    # Credential providers and the token vault take the ARN form the service hands out
+    # (backends/local/arns.py): arn:aws:acps:... becomes arn:aws:bedrock-agentcore:...
+    # Audit events keep the ARN they were recorded with, since the hash chain covers it.
+    """
+    UPDATE resources SET arn = 'arn:aws:bedrock-agentcore:' || substr(arn, 14) WHERE arn LIKE 'arn:aws:acps:%';
+    UPDATE tags SET arn = 'arn:aws:bedrock-agentcore:' || substr(arn, 14) WHERE arn LIKE 'arn:aws:acps:%';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,7 +31,7 @@ REQUESTS: dict[str, tuple[str, str]] = {
     'ResetTokenVaultKeyMaterial': ('tokenvault', 'ResetTokenVaultKeyMaterialRequest'),
     'SetTokenVaultCMK': ('tokenvault', 'SetTokenVaultCMKRequest'),
     'TagResource': ('tags', 'TagResourceRequest'),
-    'UntagResource': ('dataplane', 'UntagResourceRequest'),
+    'UntagResource': ('tags', 'UntagResourceRequest'),
     'UpdateApiKeyCredentialProvider': ('apikey', 'UpdateApiKeyCredentialProviderRequest'),
     'UpdateOauth2CredentialProvider': ('oauth2', 'UpdateOauth2CredentialProviderRequest'),
     'UpdatePaymentCredentialProvider': ('payment', 'UpdatePaymentCredentialProviderRequest'),

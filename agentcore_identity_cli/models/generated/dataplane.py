@@ -14,12 +14,6 @@ from pydantic import AfterValidator, Field, SecretStr
 from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
 
 
-class UntagResourceRequest(AwsModel):
-    """AWS shape UntagResourceRequest."""
-    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
-    tagKeys: Annotated[list[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=200)]
-
-
 class UserIdentifier(AwsUnion):
     """AWS shape UserIdentifier."""
     userToken: Annotated[SecretStr, Field(min_length=1, max_length=131072), AfterValidator(secret_pattern('[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+.[A-Za-z0-9-_=]+'))] | None = Field(None)

@@ -16,10 +16,16 @@ from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_patter
 
 class ListTagsForResourceRequest(AwsModel):
     """AWS shape ListTagsForResourceRequest."""
-    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*)$')]
 
 
 class TagResourceRequest(AwsModel):
     """AWS shape TagResourceRequest."""
-    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z-]+/[^/]+)(?:/[a-z-]+/[^/]+)*)$')]
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*)$')]
     tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)]
+
+
+class UntagResourceRequest(AwsModel):
+    """AWS shape UntagResourceRequest."""
+    resourceArn: Annotated[str, Field(min_length=20, max_length=1011, pattern='^(?:arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*)$')]
+    tagKeys: Annotated[list[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=200)]

@@ -1,0 +1,129 @@
+"""Identity resources have the ARNs the service hands out, and every one of them can be tagged.
+
+Vaults of schema 3 and older stored `arn:aws:acps:...` for credential providers and the
+token vault; migration 4 rewrites resources and tags, and leaves the hash-chained audit
+events as recorded, readable under the new form.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from agentcore_identity_cli.backends.local import arns
+from agentcore_identity_cli.backends.local.vault import SCHEMA_VERSION
+
+PREFIX = "arn:aws:bedrock-agentcore:local:000000000000:"
+ARN_KINDS = [
+    ("create-api-key-credential-provider", ["--api-key", "-"], "sk-x", "token-vault/default/apikeycredentialprovider/"),
+    (
+        "create-oauth2-credential-provider",
+        ["--credential-provider-vendor", "GithubOauth2", "--client-id", "cid", "--client-secret", "-"],
+        "cs-x",
+        "token-vault/default/oauth2credentialprovider/",
+    ),
+    ("create-workload-identity", [], "", "workload-identity-directory/default/workload-identity/"),
+]
+
+
+def _arn_of(response: dict[str, object]) -> str:
+    arn = response.get("credentialProviderArn") or response.get("workloadIdentityArn")
+    assert isinstance(arn, str), response
+    return arn
+
+
+@pytest.mark.parametrize(("command", "flags", "secret", "path"), ARN_KINDS, ids=[c[0] for c in ARN_KINDS])
+def test_each_kind_has_the_service_arn_form_and_can_be_tagged(cli, command, flags, secret, path):
+    created = cli(command, "--name", "thing-1", *flags, input=secret)
+    assert created.exit_code == 0, created.stderr
+    arn = _arn_of(created.json())
+    assert arn == PREFIX + path + "thing-1"
+    tagged = cli("tag-resource", "--resource-arn", arn, "--tags", "team=payments,env=dev")
+    assert tagged.exit_code == 0, tagged.stderr
+    assert cli("untag-resource", "--resource-arn", arn, "--tag-keys", "env").exit_code == 0
+    listed = cli("list-tags-for-resource", "--resource-arn", arn)
+    assert listed.exit_code == 0, listed.stderr
+    assert listed.json() == {"tags": {"team": "payments"}}
+
+
+def test_the_token_vault_arn_can_be_tagged(cli):
+    arn = PREFIX + "token-vault/default"
+    assert cli("tag-resource", "--resource-arn", arn, "--tags", "owner=platform").exit_code == 0
+    assert cli("list-tags-for-resource", "--resource-arn", arn).json() == {"tags": {"owner": "platform"}}
+
+
+def test_the_legacy_acps_form_is_refused_by_tag_resource_as_the_service_does(cli):
+    assert cli("create-api-key-credential-provider", "--name", "old", "--api-key", "-", input="k").exit_code == 0
+    legacy = "arn:aws:acps:local:000000000000:token-vault/default/apikeycredentialprovider/old"
+    result = cli("tag-resource", "--resource-arn", legacy, "--tags", "a=b")
+    assert result.exit_code == 252
+    assert "resourceArn" in result.stderr
+
+
+def _write_schema_3_vault(vault_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vault as schema 3 wrote it: acps ARNs on providers, their tags and their audit events."""
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    with monkeypatch.context() as patch:
+        patch.setattr(arns, "_PREFIX", "arn:aws:acps:local:000000000000:")
+        backend = LocalBackend(vault_file)
+        try:
+            backend.invoke("CreateApiKeyCredentialProvider", {"name": "openai", "apiKey": "sk-old"})
+            backend.invoke("CreateWorkloadIdentity", {"name": "agent-one"})
+            old_arn = arns.provider_arn("apikey", "openai")
+            assert old_arn.startswith("arn:aws:acps:")
+            backend.store.set_tags(old_arn, {"team": "ml"})
+            assert backend.open_secret("apikey", "openai", "apiKey") == "sk-old"
+        finally:
+            backend.close()
+    db = sqlite3.connect(vault_file)
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+
+
+def test_a_schema_3_vault_migrates_its_arns_and_keeps_tags_audit_and_secrets(cli, home, vault_file, monkeypatch):
+    _write_schema_3_vault(vault_file, monkeypatch)
+    new_arn = PREFIX + "token-vault/default/apikeycredentialprovider/openai"
+    old_arn = "arn:aws:acps:local:000000000000:token-vault/default/apikeycredentialprovider/openai"
+
+    got = cli("get-api-key-credential-provider", "--name", "openai")
+    assert got.exit_code == 0, got.stderr
+    assert got.json()["credentialProviderArn"] == new_arn
+    db = sqlite3.connect(vault_file)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("SELECT COUNT(*) FROM resources WHERE arn LIKE 'arn:aws:acps:%'").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM tags WHERE arn LIKE 'arn:aws:acps:%'").fetchone()[0] == 0
+    # The recorded events are left as they were: the chain covers their targets.
+    assert db.execute("SELECT COUNT(*) FROM audit_events WHERE target = ?", (old_arn,)).fetchone()[0] >= 2
+    db.close()
+
+    assert cli("list-tags-for-resource", "--resource-arn", new_arn).json() == {"tags": {"team": "ml"}}
+    assert cli("tag-resource", "--resource-arn", new_arn, "--tags", "env=dev").exit_code == 0
+    assert cli("list-tags-for-resource", "--resource-arn", new_arn).json() == {"tags": {"team": "ml", "env": "dev"}}
+
+    verified = cli("audit", "verify", "--output", "json")
+    assert verified.exit_code == 0, verified.stderr
+    assert verified.json()["chain"] == "intact"
+    # Events recorded under the legacy form are found by the new ARN.
+    listed = cli("audit", "list", "--target", new_arn, "--output", "json")
+    assert listed.exit_code == 0, listed.stderr
+    operations = [event["operation"] for event in listed.json()["events"]]
+    assert "CreateApiKeyCredentialProvider" in operations and "OpenSecret" in operations
+    assert cli("delete-api-key-credential-provider", "--name", "openai").exit_code == 0
+    assert cli("audit", "verify", "--output", "json").json()["chain"] == "intact"
+
+
+def test_reports_count_secret_reads_recorded_under_the_legacy_form(cli, vault_file, monkeypatch):
+    _write_schema_3_vault(vault_file, monkeypatch)
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    backend = LocalBackend(vault_file)
+    try:
+        by_target, _ = backend.audit.last_used()
+    finally:
+        backend.close()
+    assert PREFIX + "token-vault/default/apikeycredentialprovider/openai" in by_target
+    assert not any(target.startswith("arn:aws:acps:") for target in by_target)
