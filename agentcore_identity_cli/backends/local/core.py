@@ -85,8 +85,13 @@ class LocalCore:
                 operation=operation,
                 hint="use --backend aws for this operation",
             )
+        from agentcore_identity_cli.backends.local.refusals import refusal
+
         try:
             with self.audited(operation, params=params):
+                refused = refusal(params)
+                if refused is not None:
+                    raise refused
                 result: dict[str, Any] = method(params)
         except ServiceError as exc:
             exc.operation = operation

@@ -12,7 +12,7 @@ from typing import Any
 from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
 from agentcore_identity_cli.backends.local.signing import SigningMixin
-from agentcore_identity_cli.errors import ConfigError, decryption_failure, not_found, validation
+from agentcore_identity_cli.errors import ConfigError, decryption_failure, not_found
 
 
 class TokenVaultMixin(LocalCore):
@@ -49,12 +49,7 @@ class TokenVaultMixin(LocalCore):
         """SetTokenVaultCMK: CustomerManagedKey puts the key under a passphrase,
         ServiceManagedKey back into the key file."""
         self._check_vault_id(params)
-        kms = params["kmsConfiguration"]
-        if kms.get("kmsKeyArn"):
-            raise validation(
-                "The local vault has no KMS: kmsKeyArn cannot be used. CustomerManagedKey protects "
-                "the vault key with your passphrase (AGENTCORE_IDENTITY_PASSPHRASE or a prompt)."
-            )
+        kms = params["kmsConfiguration"]  # a kmsKeyArn was refused before (local_refusals.json)
         if kms["keyType"] == self.key_type():
             return self.token_vault()
         if self.keys.source == "environment" or self.store.meta("key_source") == "environment":
