@@ -127,3 +127,59 @@ def test_reports_count_secret_reads_recorded_under_the_legacy_form(cli, vault_fi
         backend.close()
     assert PREFIX + "token-vault/default/apikeycredentialprovider/openai" in by_target
     assert not any(target.startswith("arn:aws:acps:") for target in by_target)
+
+
+AWS_ARNS = [
+    "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/openai",
+    "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/github",
+    "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/paymentcredentialprovider/cdp",
+    "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/agent-1",
+    "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default",
+]
+
+
+@pytest.mark.parametrize("arn", AWS_ARNS, ids=["apikey", "oauth2", "payment", "workload", "token-vault"])
+def test_every_kind_is_tagged_through_the_service_on_the_aws_backend(arn, cli, monkeypatch):
+    """The same three commands send each ARN kind to the service unchanged (Stubber checks the request)."""
+    from tests.test_aws_backend import AWS, Stubs, _response
+
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ):
+        monkeypatch.setenv(name, value)
+    stubs = Stubs()
+    import botocore.session
+
+    original = botocore.session.Session.create_client
+
+    def create_client(self, service_name, *args, **kwargs):
+        client = original(self, service_name, *args, **kwargs)
+        stubs.attach(service_name, client)
+        return client
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
+    listed = {**_response("ListTagsForResource"), "tags": {"team": "ml"}}
+    calls = [
+        (
+            "TagResource",
+            {"resourceArn": arn, "tags": {"team": "ml"}},
+            _response("TagResource"),
+            ["tag-resource", "--tags", "team=ml"],
+        ),
+        (
+            "UntagResource",
+            {"resourceArn": arn, "tagKeys": ["env"]},
+            _response("UntagResource"),
+            ["untag-resource", "--tag-keys", "env"],
+        ),
+        ("ListTagsForResource", {"resourceArn": arn}, listed, ["list-tags-for-resource"]),
+    ]
+    for operation, params, response, argv in calls:
+        stubs.queued.clear()  # each command makes its own client
+        stubs.respond(operation, params, response)
+        result = cli(*AWS, "--output", "json", *argv, "--resource-arn", arn)
+        assert result.exit_code == 0, result.stderr
+        stubs.assert_done()
+    assert result.json() == {"tags": {"team": "ml"}}
