@@ -28,6 +28,7 @@ COMMAND_MODULES: dict[str, str] = {
     "list-api-key-credential-providers": "apikey",
     **{f"{verb}-oauth2-credential-provider": "oauth2" for verb in ("create", "get", "update", "delete")},
     "list-oauth2-credential-providers": "oauth2",
+    "oauth2-public-key": "private_key",
     **{f"{verb}-workload-identity": "workloads" for verb in ("create", "get", "update", "delete")},
     "list-workload-identities": "workloads",
     "get-token-vault": "tokenvault",

@@ -90,13 +90,16 @@ def get_resource_api_key(
 
 @command(
     "get-resource-oauth2-token",
-    "Get an OAuth2 access token of a credential provider (M2M, or for a user with USER_FEDERATION).",
+    "Get an OAuth2 access token of a credential provider: M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_EXCHANGE.",
 )
 def get_resource_oauth2_token(
     ctx: typer.Context,
     resource_credential_provider_name: ProviderName,
     scopes: Annotated[list[str], typer.Option("--scopes", help="Scopes (space-separated).", show_default=False)],
-    oauth2_flow: Annotated[str, typer.Option("--oauth2-flow", help="M2M or USER_FEDERATION.", show_default=False)],
+    oauth2_flow: Annotated[
+        str,
+        typer.Option("--oauth2-flow", help="M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_EXCHANGE.", show_default=False),
+    ],
     workload_identity_token: WorkloadToken = None,
     session_uri: Annotated[
         str | None, typer.Option("--session-uri", help="Continue a USER_FEDERATION session.")
@@ -115,6 +118,14 @@ def get_resource_oauth2_token(
     custom_state: Annotated[
         str | None, typer.Option("--custom-state", help="State handed back to the return URL.")
     ] = None,
+    resources: Annotated[
+        list[str] | None,
+        typer.Option("--resources", help="Resources (RFC 8707) the token is for: several values after one flag."),
+    ] = None,
+    audiences: Annotated[
+        list[str] | None,
+        typer.Option("--audiences", help="Audiences the token is for: several values after one flag."),
+    ] = None,
 ) -> None:
     app_ctx = get_context(ctx)
     params = {
@@ -126,6 +137,8 @@ def get_resource_oauth2_token(
         "forceAuthentication": force_authentication,
         "customParameters": structure(custom_parameters, "--custom-parameters"),
         "customState": expand(custom_state, "--custom-state"),
+        "resources": list(resources) if resources else None,
+        "audiences": list(audiences) if audiences else None,
     }
     app_ctx.emit(app_ctx.call("GetResourceOauth2Token", params))
 

@@ -10,7 +10,7 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
-from agentcore_identity_cli.backends.local import arns
+from agentcore_identity_cli.backends.local import arns, client_auth
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
 from agentcore_identity_cli.errors import validation
 
@@ -132,6 +132,8 @@ def _oauth2_config(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             f"credentialProviderVendor {vendor_name} takes oauth2ProviderConfigInput.{expected}, not {member}."
         )
     _refuse_external_secret(config, "client")
+    if member == "customOauth2ProviderConfig":
+        client_auth.check_config(config)
     return member, config
 
 
@@ -221,8 +223,8 @@ class ProvidersMixin(LocalCore):
         """CreateOauth2CredentialProvider."""
         name = params["name"]
         member, config = _oauth2_config(params)
-        if not config.get("clientSecret"):
-            raise validation("clientSecret is required by the local backend.")
+        if not config.get("clientSecret") and not client_auth.uses_private_key(config):
+            raise validation("clientSecret is required by the local backend (unless the client uses PRIVATE_KEY_JWT).")
         attrs = {
             "vendor": params["credentialProviderVendor"],
             "configMember": member,
@@ -232,7 +234,9 @@ class ProvidersMixin(LocalCore):
         with self.store.transaction():
             self.refuse_existing(OAUTH2, name)
             row = self.store.insert(OAUTH2, name, arns.provider_arn(OAUTH2, name), attrs)
-            self.seal_secret(OAUTH2, name, "clientSecret", config["clientSecret"])
+            if config.get("clientSecret"):
+                self.seal_secret(OAUTH2, name, "clientSecret", config["clientSecret"])
+            client_auth.ensure_private_key(self, name, config)
             if params.get("tags"):
                 self.store.set_tags(row["arn"], params["tags"])
         out = _oauth2_out(row, full=False)
@@ -258,7 +262,10 @@ class ProvidersMixin(LocalCore):
             self.require(OAUTH2, name)
             if config.get("clientSecret"):
                 self.seal_secret(OAUTH2, name, "clientSecret", config["clientSecret"])
+            elif not client_auth.uses_private_key(config) and not self.store.get_secret(OAUTH2, name, "clientSecret"):
+                raise validation("clientSecret is required: this provider has none stored (it used PRIVATE_KEY_JWT).")
             self.store.update(OAUTH2, name, attrs)
+            client_auth.ensure_private_key(self, name, config)
             row = self.require(OAUTH2, name)
         return _oauth2_out(row, full=True)
 
