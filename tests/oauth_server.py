@@ -11,6 +11,14 @@ Two vendor imitations sit beside the standard token endpoint, for the quirks:
 was), `/slack/oauth.v2.access` nests the user token under `authed_user` and reports errors
 as `ok: false` with HTTP 200.
 
+Token exchange (RFC 8693) and the JWT authorization grant (RFC 7523 section 2.1) verify the
+user's JWT with `subject_keys` (the user issuer's JWKS) and issue a token for its `sub`.
+Clients may authenticate with private_key_jwt: the assertion's signature is checked with
+the client's registered `jwks`, its `aud` (the token endpoint), `iss` = `sub`, a `jti` never
+seen before and its expiry, against the server's clock (`clock_offset` moves it). Every
+request to the token, device and revocation endpoints is kept in `requests` (path, form with
+repeated values, client authentication method); verified assertions in `assertions`.
+
 The fixture `oauth_server` yields an :class:`AuthServer`: its `url`, `stats` (how many
 requests of each grant, refreshes, revocations, client authentication methods seen),
 knobs (`expires_in`, `device_interval`, `slow_down_once`, ...) and helpers for the user's
@@ -35,17 +43,25 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from authlib.integrations.flask_oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749 import InvalidClientError, InvalidGrantError, InvalidRequestError, grants
 from authlib.oauth2.rfc6749.models import AuthorizationCodeMixin, ClientMixin, TokenMixin
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc8628 import DeviceAuthorizationEndpoint, DeviceCodeGrant, DeviceCredentialMixin
 from flask import Flask, Response, request
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from werkzeug.serving import make_server
 
 USER = "alice"
 SECRET_METHODS = ["client_secret_basic", "client_secret_post"]
+ALL_METHODS = [*SECRET_METHODS, "private_key_jwt", "none"]
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+ASSERTION_ALGORITHMS = ["RS256", "PS256", "ES256"]
 
 
 @dataclass
@@ -58,7 +74,10 @@ class Client(ClientMixin):
         "client_credentials",
         "refresh_token",
         DeviceCodeGrant.GRANT_TYPE,
+        TOKEN_EXCHANGE,
+        JWT_BEARER,
     )
+    jwks: dict[str, Any] | None = None  # the public keys registered for private_key_jwt
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -184,6 +203,11 @@ class AuthServer:
         self.slow_down_once = False
         self.metadata_overrides: dict[str, Any] = {}
         self.auth_methods_supported = list(SECRET_METHODS)
+        self.requests: list[dict[str, Any]] = []
+        self.assertions: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.seen_jtis: set[str] = set()
+        self.clock_offset = 0
+        self.subject_keys: dict[str, Any] | None = None
         self.url = ""
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -233,6 +257,14 @@ class AuthServer:
         with self.lock:
             for token in self.tokens:
                 token.refresh_expired = True
+
+    def token_requests(self, grant_type: str | None = None) -> list[dict[str, Any]]:
+        """The recorded requests to the token endpoint (of one grant type)."""
+        return [
+            r
+            for r in self.requests
+            if r["path"] == "/token" and (grant_type is None or r["form"].get("grant_type") == [grant_type])
+        ]
 
     def live_refresh_tokens(self) -> list[str]:
         with self.lock:
@@ -288,7 +320,7 @@ def build_app(state: AuthServer) -> Flask:
     )
 
     class CodeGrant(grants.AuthorizationCodeGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = SECRET_METHODS
+        TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
 
         def save_authorization_code(self, code: str, req: Any) -> None:
             data = req.payload.data
@@ -320,10 +352,10 @@ def build_app(state: AuthServer) -> Flask:
             return authorization_code.code_challenge_method
 
     class ClientCredentials(grants.ClientCredentialsGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = SECRET_METHODS
+        TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
 
     class Refresh(grants.RefreshTokenGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = SECRET_METHODS
+        TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
         INCLUDE_NEW_REFRESH_TOKEN = True  # rotation: every refresh spends the old token
 
         def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
@@ -342,7 +374,7 @@ def build_app(state: AuthServer) -> Flask:
                 state.stats["refresh"] += 1
 
     class Device(DeviceCodeGrant):
-        TOKEN_ENDPOINT_AUTH_METHODS = SECRET_METHODS
+        TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
 
         def query_device_credential(self, device_code: str) -> DeviceCredential | None:
             return state.devices.get(device_code)
@@ -359,7 +391,7 @@ def build_app(state: AuthServer) -> Flask:
             return False
 
     class DeviceEndpoint(DeviceAuthorizationEndpoint):
-        CLIENT_AUTH_METHODS = SECRET_METHODS
+        CLIENT_AUTH_METHODS = ALL_METHODS
 
         def get_verification_uri(self) -> str:
             return state.url + "/device"
@@ -379,7 +411,7 @@ def build_app(state: AuthServer) -> Flask:
             return status, body, headers
 
     class Revocation(RevocationEndpoint):
-        CLIENT_AUTH_METHODS = SECRET_METHODS
+        CLIENT_AUTH_METHODS = ALL_METHODS
 
         def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
             with state.lock:
@@ -393,6 +425,99 @@ def build_app(state: AuthServer) -> Flask:
                 token.revoked = True
                 state.stats["revoked"] += 1
 
+    class SubjectGrant(grants.BaseGrant, grants.TokenEndpointMixin):
+        """A token for the user whose JWT the request carries (token exchange, JWT bearer)."""
+
+        TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
+        FIELD = ""
+
+        def validate_token_request(self) -> None:
+            client = self.authenticate_token_endpoint_client()
+            data = self.request.payload.data
+            subject = data.get(self.FIELD)
+            if not subject:
+                raise InvalidRequestError(f"missing {self.FIELD}")
+            if self.GRANT_TYPE == TOKEN_EXCHANGE and data.get("subject_token_type") != (
+                "urn:ietf:params:oauth:token-type:jwt"
+            ):
+                raise InvalidRequestError("subject_token_type must be jwt")
+            if state.subject_keys is None:
+                raise InvalidGrantError("no issuer is trusted for subject tokens")
+            try:
+                claims = jwt.decode(subject, KeySet.import_key_set(state.subject_keys)).claims
+                jwt.JWTClaimsRegistry(exp={"essential": True}).validate(claims)
+            except JoseError as exc:
+                raise InvalidGrantError(f"the JWT is not valid: {exc.error}") from None
+            self.request.client = client
+            self.request.user = claims["sub"]
+
+        def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+            token = self.generate_token(
+                user=self.request.user, scope=self.request.payload.scope, include_refresh_token=False
+            )
+            if self.GRANT_TYPE == TOKEN_EXCHANGE:
+                token["issued_token_type"] = "urn:ietf:params:oauth:token-type:access_token"
+            self.save_token(token)
+            return 200, token, self.TOKEN_RESPONSE_HEADER
+
+    class TokenExchange(SubjectGrant):
+        GRANT_TYPE = TOKEN_EXCHANGE
+        FIELD = "subject_token"
+
+    class JwtBearer(SubjectGrant):
+        GRANT_TYPE = JWT_BEARER
+        FIELD = "assertion"
+
+    class ClientAssertion(JWTBearerClientAssertion):
+        """private_key_jwt: signature with the client's registered keys, aud, iss = sub, jti, expiry."""
+
+        CLIENT_AUTH_METHOD = "private_key_jwt"
+
+        def get_audiences(self) -> list[str]:
+            return [state.url + "/token"]
+
+        def validate_jti(self, claims: Any, jti: str) -> bool:
+            with state.lock:
+                if jti in state.seen_jtis:
+                    return False
+                state.seen_jtis.add(jti)
+                return True
+
+        def resolve_client_public_key(self, client: Client) -> Any:
+            if not client.jwks:
+                raise InvalidClientError(description="no public key is registered for this client")
+            return KeySet.import_key_set(client.jwks)
+
+        def process_assertion_claims(self, assertion: str, resolve_key: Any) -> Any:
+            try:
+                token = jwt.decode(assertion, resolve_key, algorithms=ASSERTION_ALGORITHMS)
+            except JoseError as exc:
+                raise InvalidClientError(description=f"bad assertion signature: {exc.error}") from None
+            state.assertions.append((dict(token.header), dict(token.claims)))
+            self.verify_claims(token.claims)
+            return token.claims
+
+        def verify_claims(self, claims: Any) -> None:
+            registry = jwt.JWTClaimsRegistry(
+                now=lambda: int(time.time()) + state.clock_offset,
+                iss={"essential": True},
+                sub={"essential": True},
+                aud={"essential": True, "values": self.get_audiences()},
+                exp={"essential": True},
+                jti={"essential": True},
+            )
+            try:
+                registry.validate(claims)
+            except JoseError as exc:
+                raise InvalidClientError(description=f"bad assertion: {exc.error}") from None
+            if claims["sub"] != claims["iss"]:
+                raise InvalidClientError(description="iss and sub must both be the client id")
+            if not self.validate_jti(claims, claims["jti"]):
+                raise InvalidClientError(description="jti already used")
+
+    server.register_client_auth_method("private_key_jwt", ClientAssertion())
+    server.register_grant(TokenExchange)
+    server.register_grant(JwtBearer)
     server.register_grant(CodeGrant, [Challenge(required=True)])
     server.register_grant(ClientCredentials)
     server.register_grant(Refresh)
@@ -402,11 +527,19 @@ def build_app(state: AuthServer) -> Flask:
 
     def note_client_auth() -> None:
         header = request.headers.get("Authorization", "")
+        method = "none"
         if header.startswith("Basic "):
             client_id = base64.b64decode(header[6:]).decode().split(":", 1)[0]
+            method = "client_secret_basic"
             state.auth_methods_seen.append(f"client_secret_basic:{client_id}")
         elif "client_secret" in request.form:
+            method = "client_secret_post"
             state.auth_methods_seen.append(f"client_secret_post:{request.form.get('client_id')}")
+        elif "client_assertion" in request.form:
+            method = "private_key_jwt"
+            state.auth_methods_seen.append(f"private_key_jwt:{request.form.get('client_id')}")
+        form = {key: request.form.getlist(key) for key in request.form}
+        state.requests.append({"path": request.path, "form": form, "auth": method})
 
     @app.get("/.well-known/openid-configuration")
     @app.get("/.well-known/oauth-authorization-server")

@@ -5,7 +5,9 @@ loopback listener on 127.0.0.1 receives the redirect), or the device flow with `
 On the aws backend it runs AgentCore Identity's own user-federation flow instead (see
 cli/login_aws.py): the service talks to the provider and keeps the tokens.
 `token PROVIDER` prints a fresh access token for `$(...)`: the user's (refreshed when it
-expires within 60 s) once a login exists, else a client-credentials (M2M) token.
+expires within 60 s) once a login exists, else a client-credentials (M2M) token; with
+`--user-token` (a JWT of a trusted issuer), that JWT exchanged on the user's behalf
+(ON_BEHALF_OF_TOKEN_EXCHANGE).
 `logout PROVIDER` deletes the user's tokens and revokes them where the provider can.
 The protocol work is in oauth/; the storage in backends/local/oauth_tokens.py.
 """
@@ -39,7 +41,7 @@ WorkloadName = Annotated[
         help="Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).",
     ),
 ]
-FLOWS = ("USER_FEDERATION", "M2M")
+FLOWS = ("USER_FEDERATION", "M2M", "ON_BEHALF_OF_TOKEN_EXCHANGE")
 
 
 def _backend(app_ctx: AppContext, command_name: str) -> OAuth2TokensMixin:
@@ -248,8 +250,9 @@ def token(
         str | None,
         typer.Option(
             "--oauth2-flow",
-            help="USER_FEDERATION (a login's token) or M2M (client credentials); "
-            "default: USER_FEDERATION once logged in, else M2M.",
+            help="USER_FEDERATION (a login's token), M2M (client credentials) or ON_BEHALF_OF_TOKEN_EXCHANGE "
+            "(--user-token exchanged); default: the exchange with --user-token, else USER_FEDERATION once "
+            "logged in, else M2M.",
         ),
     ] = None,
     scopes: Scopes = None,
@@ -258,17 +261,49 @@ def token(
     force_refresh: Annotated[
         bool, typer.Option("--force-refresh", help="Refresh (or fetch again) even when the token is still fresh.")
     ] = False,
+    user_token: Annotated[
+        str | None,
+        typer.Option(
+            "--user-token",
+            help="ON_BEHALF_OF_TOKEN_EXCHANGE: the user's JWT from a trusted issuer; '-' reads stdin, "
+            "file://PATH a file; prompted for on a terminal.",
+        ),
+    ] = None,
+    resources: Annotated[
+        list[str] | None, typer.Option("--resources", help="Resources (RFC 8707) the token is for (M2M, exchange).")
+    ] = None,
+    audiences: Annotated[
+        list[str] | None, typer.Option("--audiences", help="Audiences the token is for (M2M, exchange).")
+    ] = None,
 ) -> None:
     app_ctx = get_context(ctx)
     flow = oauth2_flow.upper() if oauth2_flow else None
     if flow is not None and flow not in FLOWS:
         raise UsageError(
-            f"argument --oauth2-flow: Invalid choice '{oauth2_flow}', valid choices are: USER_FEDERATION | M2M"
+            f"argument --oauth2-flow: Invalid choice '{oauth2_flow}', valid choices are: {' | '.join(FLOWS)}"
         )
     backend = _backend(app_ctx, "token")
     workload, user = _caller(app_ctx, workload_name, user_id)
+    subject = None
+    if flow == "ON_BEHALF_OF_TOKEN_EXCHANGE" or user_token is not None:
+        if user_id is not None:
+            raise UsageError("--user-id cannot be combined with the exchange: the user is the one --user-token names.")
+        from agentcore_identity_cli.cli.params import SecretReader
+
+        subject = SecretReader(app_ctx.io).read(user_token, "--user-token", "User token (JWT)")
+        trusting: Any = backend  # the local backend checks the JWT against its trusted issuers
+        user = str(trusting.verify_user_token(subject)["sub"])
+        flow = "ON_BEHALF_OF_TOKEN_EXCHANGE"
     result = backend.oauth2_token(
-        provider, flow=flow, scopes=_scopes(scopes), workload=workload, user_id=user, force=force_refresh
+        provider,
+        flow=flow,
+        scopes=_scopes(scopes),
+        workload=workload,
+        user_id=user,
+        force=force_refresh,
+        resources=resources or None,
+        audiences=audiences or None,
+        subject_token=subject,
     )
     if app_ctx.settings.output in (None, "text") and app_ctx.settings.query is None:
         # The bare token and a newline, whatever the terminal: this output is for $(...).

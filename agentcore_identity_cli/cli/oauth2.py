@@ -8,16 +8,20 @@ needs only `--client-id` and `--client-secret`; a custom one a `--discovery-url`
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from agentcore_identity_cli.cli.endpoint_overrides import call_with_endpoint_overrides, split_endpoint_overrides
 from agentcore_identity_cli.cli.options import Tags, list_command
 from agentcore_identity_cli.cli.params import SecretReader, expand, structure
+from agentcore_identity_cli.cli.private_key import PrivateKey, call_with_private_key
 from agentcore_identity_cli.cli.root import command, get_context
 from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.iostreams import IOStreams
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.cli.context import AppContext
 
 # Tag under which --scopes keeps a provider's default scopes: the API has no member for
 # them, and a tag travels with the provider on either backend.
@@ -162,6 +166,27 @@ def _with_secret(ctx: typer.Context, config: dict[str, Any], client_secret: str 
         inner["clientSecret"] = secret
 
 
+def _uses_private_key(config: dict[str, Any]) -> bool:
+    inner = config.get("customOauth2ProviderConfig")
+    return isinstance(inner, dict) and inner.get("clientAuthenticationMethod") == "PRIVATE_KEY_JWT"
+
+
+def _call(
+    app_ctx: AppContext, operation: str, params: dict[str, Any], overrides: dict[str, str], private_key: str | None
+) -> dict[str, Any]:
+    """The create or update, with the local-only extras (endpoint overrides, a private key) in its transaction."""
+    if private_key is None:
+        return call_with_endpoint_overrides(app_ctx, operation, params, overrides)
+    if not _uses_private_key(params["oauth2ProviderConfigInput"]):
+        raise UsageError(
+            "--private-key is used with clientAuthenticationMethod PRIVATE_KEY_JWT of a CustomOauth2 provider.",
+            hint="set clientAuthenticationMethod=PRIVATE_KEY_JWT in --oauth2-provider-config-input",
+        )
+    pem = SecretReader(app_ctx.io).read(private_key, "--private-key", "Private key (PEM)")
+    assert pem is not None
+    return call_with_private_key(app_ctx, operation, params, pem)
+
+
 def _scope_tags(tags: str | None, scopes: list[str] | None) -> dict[str, str] | None:
     parsed: dict[str, str] | None = structure(tags, "--tags")
     if scopes:
@@ -187,6 +212,7 @@ def create_oauth2_credential_provider(
     tenant_id: TenantId = None,
     scopes: Scopes = None,
     tags: Tags = None,
+    private_key: PrivateKey = None,
 ) -> None:
     app_ctx = get_context(ctx)
     vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
@@ -196,14 +222,14 @@ def create_oauth2_credential_provider(
         _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
     )
     config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io)
-    _with_secret(ctx, config, client_secret, required=True)
+    _with_secret(ctx, config, client_secret, required=not _uses_private_key(config))
     params = {
         "name": expand(name, "--name"),
         "credentialProviderVendor": vendor,
         "oauth2ProviderConfigInput": config,
         "tags": _scope_tags(tags, scopes),
     }
-    app_ctx.emit(call_with_endpoint_overrides(app_ctx, "CreateOauth2CredentialProvider", params, overrides))
+    app_ctx.emit(_call(app_ctx, "CreateOauth2CredentialProvider", params, overrides, private_key))
 
 
 @command("get-oauth2-credential-provider", "Show an OAuth2 credential provider (never the client secret).")
@@ -225,6 +251,7 @@ def update_oauth2_credential_provider(
     authorization_endpoint: AuthorizationEndpoint = None,
     token_endpoint: TokenEndpoint = None,
     tenant_id: TenantId = None,
+    private_key: PrivateKey = None,
 ) -> None:
     app_ctx = get_context(ctx)
     vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
@@ -237,7 +264,7 @@ def update_oauth2_credential_provider(
     # An omitted secret keeps the stored one.
     _with_secret(ctx, config, client_secret, required=False)
     params = {"name": expand(name, "--name"), "credentialProviderVendor": vendor, "oauth2ProviderConfigInput": config}
-    app_ctx.emit(call_with_endpoint_overrides(app_ctx, "UpdateOauth2CredentialProvider", params, overrides))
+    app_ctx.emit(_call(app_ctx, "UpdateOauth2CredentialProvider", params, overrides, private_key))
 
 
 @command("delete-oauth2-credential-provider", "Delete an OAuth2 credential provider and its stored secret.")

@@ -1,5 +1,11 @@
 """The OAuth 2.0 grants, on Authlib's httpx client: client credentials, authorization code with
-PKCE (S256, always), refresh, device authorization (RFC 8628) and revocation (RFC 7009).
+PKCE (S256, always), refresh, device authorization (RFC 8628), revocation (RFC 7009), token
+exchange (RFC 8693) and the JWT authorization grant (RFC 7523 section 2.1).
+
+Every request to the token, device authorization and revocation endpoints authenticates the
+client with the one method of :class:`OAuthClient`: ``client_secret_basic``,
+``client_secret_post``, ``private_key_jwt`` (a signed assertion, oauth/client_assertion.py) or
+``none`` (the client id alone, for a token exchange configured with NO_CLIENT).
 
 These functions know nothing of the vault: they take an :class:`OAuthClient` (who we are,
 where the server is, what the vendor needs) and return :class:`TokenSet` values. Storage,
@@ -17,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.errors import ServiceError
+from agentcore_identity_cli.oauth.client_assertion import ClientAssertion, PrivateKeyJwtAuth
 from agentcore_identity_cli.oauth.http import (
     OAuthNetworkError,
     OAuthProviderError,
@@ -33,6 +40,10 @@ if TYPE_CHECKING:
     from authlib.integrations.httpx_client import OAuth2Client
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+TOKEN_TYPE_JWT = "urn:ietf:params:oauth:token-type:jwt"
+TOKEN_TYPE_ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
 SLOW_DOWN_STEP = 5.0  # RFC 8628 section 3.5: add 5 seconds on slow_down
 DEFAULT_DEVICE_INTERVAL = 5.0
 
@@ -58,6 +69,8 @@ class OAuthClient:
     auth_method: str = "client_secret_basic"
     quirks: Quirks = field(default_factory=Quirks)
     timeout: float | None = None
+    # How to sign client assertions when auth_method is private_key_jwt.
+    assertion: ClientAssertion | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,10 @@ def _session(cfg: OAuthClient) -> Iterator[OAuth2Client]:
         code_challenge_method="S256",
         **client_options(cfg.timeout, dict(cfg.quirks.headers), cfg.quirks.transport()),
     )
+    if cfg.auth_method == PrivateKeyJwtAuth.name:
+        if cfg.assertion is None:
+            raise ServiceError("ValidationException", "private_key_jwt needs a private key; none is stored.")
+        client.register_client_auth_method(PrivateKeyJwtAuth(cfg.assertion, cfg.endpoints.token))
     client.register_compliance_hook("access_token_response", cfg.quirks.response_hook)
     client.register_compliance_hook("refresh_token_response", cfg.quirks.response_hook)
     try:
@@ -114,14 +131,83 @@ def _token(data: Mapping[str, Any]) -> TokenSet:
 # --- client credentials -------------------------------------------------------------------
 
 
-def client_credentials(cfg: OAuthClient, scopes: list[str]) -> TokenSet:
-    """A token for the client itself (2LO, M2M)."""
+def client_credentials(
+    cfg: OAuthClient, scopes: list[str], *, resources: list[str] | None = None, audiences: list[str] | None = None
+) -> TokenSet:
+    """A token for the client itself (2LO, M2M), for the RFC 8707 resources and audiences asked."""
     url = cfg.endpoints.token
     log.debug("client credentials grant at %s (auth %s)", url, cfg.auth_method)
+    if resources or audiences:
+        # Authlib's fetch_token keeps one value per parameter; `resource` and `audience` repeat.
+        form = _form(cfg, "client_credentials", scopes, resources, audiences)
+        return _grant(cfg, "client credentials request", form)
     extra: dict[str, str] = {"scope": cfg.quirks.join_scopes(scopes)} if scopes else {}
     with _session(cfg) as client, translated_errors("client credentials request", url):
         data = client.fetch_token(url, grant_type="client_credentials", **extra)
     return _token(data)
+
+
+# --- token exchange (RFC 8693) and JWT authorization grant (RFC 7523) ----------------------
+
+
+def _form(
+    cfg: OAuthClient, grant_type: str, scopes: list[str], resources: list[str] | None, audiences: list[str] | None
+) -> dict[str, str | list[str]]:
+    form: dict[str, str | list[str]] = {"grant_type": grant_type}
+    if scopes:
+        form["scope"] = cfg.quirks.join_scopes(scopes)
+    if resources:
+        form["resource"] = list(resources)
+    if audiences:
+        form["audience"] = list(audiences)
+    return form
+
+
+def _grant(cfg: OAuthClient, action: str, form: Mapping[str, str | list[str]]) -> TokenSet:
+    """POST one token request (repeated parameters kept) with the client's authentication."""
+    url = cfg.endpoints.token
+    with _session(cfg) as client, translated_errors(action, url):
+        response = client.request(
+            "POST", url, data=dict(form), auth=client.client_auth(cfg.auth_method), withhold_token=True
+        )
+    return _token(_answer(response, action, cfg.quirks))
+
+
+def token_exchange(
+    cfg: OAuthClient,
+    subject_token: str,
+    scopes: list[str],
+    *,
+    resources: list[str] | None = None,
+    audiences: list[str] | None = None,
+    actor_token: str | None = None,
+) -> TokenSet:
+    """RFC 8693: an access token for the user whose JWT is the subject token (and the actor's, if any)."""
+    log.debug("token exchange at %s (auth %s, actor %s)", cfg.endpoints.token, cfg.auth_method, bool(actor_token))
+    form = _form(cfg, TOKEN_EXCHANGE_GRANT, scopes, resources, audiences)
+    form.update(
+        subject_token=subject_token,
+        subject_token_type=TOKEN_TYPE_JWT,
+        requested_token_type=TOKEN_TYPE_ACCESS_TOKEN,
+    )
+    if actor_token:
+        form.update(actor_token=actor_token, actor_token_type=TOKEN_TYPE_ACCESS_TOKEN)
+    return _grant(cfg, "token exchange", form)
+
+
+def jwt_authorization(
+    cfg: OAuthClient,
+    assertion: str,
+    scopes: list[str],
+    *,
+    resources: list[str] | None = None,
+    audiences: list[str] | None = None,
+) -> TokenSet:
+    """RFC 7523 section 2.1: an access token for the user whose JWT is the authorization grant."""
+    log.debug("JWT authorization grant at %s (auth %s)", cfg.endpoints.token, cfg.auth_method)
+    form = _form(cfg, JWT_BEARER_GRANT, scopes, resources, audiences)
+    form["assertion"] = assertion
+    return _grant(cfg, "JWT authorization grant", form)
 
 
 # --- authorization code + PKCE ------------------------------------------------------------

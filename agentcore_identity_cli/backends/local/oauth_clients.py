@@ -6,7 +6,8 @@ request on the cached endpoints cannot reach them), the provider's
 authorizationServerMetadata with any local endpoint overrides on top, and for built-in
 vendors the catalogue's device and revocation endpoints (with placeholders such as
 Microsoft's tenant filled from the provider's configuration). The client authentication
-method is the first of client_secret_basic / client_secret_post that the metadata lists.
+method is the provider's `clientAuthenticationMethod` when set (client_auth.py), else the
+first of client_secret_basic / client_secret_post that the metadata lists.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from agentcore_identity_cli.backends.local import client_auth
 from agentcore_identity_cli.backends.local.core import LocalCore
 from agentcore_identity_cli.errors import validation
 from agentcore_identity_cli.oauth.http import OAuthNetworkError, log, require_secure
@@ -84,15 +86,23 @@ class OAuth2ClientsMixin(LocalCore):
         if not client_id:
             raise validation(f"OAuth2 credential provider '{row['name']}' has no clientId.")
         endpoints, methods, cached = self._endpoints(row, entry, refetch=refetch)
-        chosen = next((m for m in methods if m in _SECRET_METHODS), "client_secret_basic")
-        secret = self.open_secret(OAUTH2, row["name"], "clientSecret") if with_secret else ""
+        # An explicit clientAuthenticationMethod wins over the metadata's and the catalogue's.
+        chosen = client_auth.explicit_method(config) or next(
+            (m for m in methods if m in _SECRET_METHODS), "client_secret_basic"
+        )
+        secret = assertion = None
+        if with_secret and chosen == "private_key_jwt":
+            assertion = client_auth.client_assertion(self, row["name"], config)
+        elif with_secret:
+            secret = self.open_secret(OAUTH2, row["name"], "clientSecret")
         cfg = OAuthClient(
             client_id=client_id,
-            client_secret=secret,
+            client_secret=secret or "",
             endpoints=endpoints,
             auth_method=chosen,
             quirks=Quirks.for_vendor(entry),
             timeout=self.http_timeout,
+            assertion=assertion,
         )
         return cfg, cached
 

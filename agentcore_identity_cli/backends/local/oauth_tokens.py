@@ -4,12 +4,18 @@ The API, for the CLI (`login`, `token`, `logout`) and for the data plane
 (`get-resource-oauth2-token` builds on the same calls)::
 
     backend.oauth2_token(provider, *, flow=None, scopes=None, workload=None, user_id=None,
-                         force=False) -> TokenResult
+                         force=False, resources=None, audiences=None, subject_token=None)
+                         -> TokenResult
         A fresh token. flow "M2M": client credentials, cached until REFRESH_MARGIN (60 s)
         before expiry. flow "USER_FEDERATION": the token of an earlier login, refreshed
-        when it expires within 60 s. flow None: USER_FEDERATION once a login exists for
-        (workload, provider, user), else M2M. scopes None: the provider's default scopes
-        (M2M), or the most recent login whatever its scopes (USER_FEDERATION).
+        when it expires within 60 s. flow "ON_BEHALF_OF_TOKEN_EXCHANGE": the user's JWT
+        (subject_token) exchanged as the provider's onBehalfOfTokenExchangeConfig says
+        (RFC 8693 token exchange, or the RFC 7523 JWT authorization grant), cached like M2M.
+        flow None: ON_BEHALF_OF_TOKEN_EXCHANGE when a subject token is given, else
+        USER_FEDERATION once a login exists for (workload, provider, user), else M2M.
+        scopes None: the provider's default scopes (M2M, exchange), or the most recent
+        login whatever its scopes (USER_FEDERATION). resources and audiences (RFC 8707
+        `resource`, `audience`) go with M2M and exchange requests and are part of the cache key.
     backend.begin_user_authorization(provider, *, redirect_uri, scopes=None, workload=None,
                                      user_id=None) -> UserAuthorization
         The authorization URL (code + PKCE S256, random state) for a redirect URI.
@@ -24,7 +30,8 @@ The API, for the CLI (`login`, `token`, `logout`) and for the data plane
     backend.set_oauth2_endpoint_overrides(name, overrides)
         Local-only extension: point a built-in vendor (GithubOauth2, ...) at other endpoints.
 
-Tokens are kept per (workload identity, provider, user id, scopes, flow): the readable
+Tokens are kept per (workload identity, provider, user id, scopes, flow, and for M2M and
+exchanged tokens the resources and audiences asked): the readable
 metadata in `oauth2_tokens`, the token values sealed in `secrets` under the provider's
 record (field ``oauth2Token:<id>``), so key rotation re-seals them and deleting the provider
 deletes them. The default workload identity is ``local-<OS user>``, created on first use; the
@@ -46,7 +53,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.auditlog import CHANGE, SECRET_READ
@@ -66,10 +73,11 @@ from agentcore_identity_cli.identity import os_user as default_user_id
 from agentcore_identity_cli.oauth.http import OAuthNetworkError, OAuthProviderError, log, require_secure
 
 if TYPE_CHECKING:
-    from agentcore_identity_cli.oauth.flows import DeviceAuthorization, PendingAuthorization
+    from agentcore_identity_cli.oauth.flows import DeviceAuthorization, OAuthClient, PendingAuthorization
     from agentcore_identity_cli.oauth.tokens import TokenSet
 
 __all__ = [
+    "ON_BEHALF_OF",
     "DeviceLogin",
     "LogoutResult",
     "OAuth2TokensMixin",
@@ -80,9 +88,24 @@ __all__ = [
 ]
 
 WORKLOAD = "workload"
-FLOWS = (USER_FEDERATION, M2M)
+ON_BEHALF_OF = "ON_BEHALF_OF_TOKEN_EXCHANGE"
+FLOWS = (USER_FEDERATION, M2M, ON_BEHALF_OF)
 OVERRIDABLE_ENDPOINTS = ("issuer", "authorizationEndpoint", "tokenEndpoint")
 _API_ENDPOINT_MEMBERS = ("customOauth2ProviderConfig", "includedOauth2ProviderConfig")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The RFC 8707 resources and the audiences a token is asked for."""
+
+    resources: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+
+    def cache_key(self, scopes: str) -> str:
+        """The scopes key, extended with the targets when there are any (ids of plain tokens unchanged)."""
+        if not self.resources and not self.audiences:
+            return scopes
+        return "\x1e".join((scopes, " ".join(sorted(set(self.resources))), " ".join(sorted(set(self.audiences)))))
 
 
 @dataclass
@@ -162,25 +185,43 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         workload: str | None = None,
         user_id: str | None = None,
         force: bool = False,
+        resources: list[str] | None = None,
+        audiences: list[str] | None = None,
+        subject_token: str | None = None,
     ) -> TokenResult:
         """A fresh access token of a provider (see the module docstring)."""
         if flow is not None and flow not in FLOWS:
             raise validation(f"oauth2Flow must be one of {', '.join(FLOWS)}, not {flow}.")
         workload_name = self.resolve_workload(workload)
         user = user_id or default_user_id()
+        targets = Targets(tuple(resources or ()), tuple(audiences or ()))
         # One audit event for the token handed out (the secrets opened on the way join it).
         with self.audited("OAuth2Token", workload=workload_name, user_id=user, category=SECRET_READ):
-            return self._oauth2_token(provider, flow, scopes, workload_name, user, force)
+            return self._oauth2_token(provider, flow, scopes, workload_name, user, force, targets, subject_token)
 
     def _oauth2_token(
-        self, provider: str, flow: str | None, scopes: list[str] | None, workload_name: str, user: str, force: bool
+        self,
+        provider: str,
+        flow: str | None,
+        scopes: list[str] | None,
+        workload_name: str,
+        user: str,
+        force: bool,
+        targets: Targets,
+        subject_token: str | None,
     ) -> TokenResult:
         row = self.require(OAUTH2, provider)
+        if flow is None and subject_token:
+            flow = ON_BEHALF_OF
+        if flow == ON_BEHALF_OF:
+            if not subject_token:
+                raise validation("ON_BEHALF_OF_TOKEN_EXCHANGE needs the user's JWT to exchange.")
+            return self._exchanged_token(row, workload_name, user, subject_token, scopes, targets, force)
         user_token = self._find_user_token(provider, workload_name, user, scopes)
         if flow is None:
             flow = USER_FEDERATION if user_token is not None else M2M
         if flow == M2M:
-            return self._m2m_token(row, workload_name, scopes, force)
+            return self._m2m_token(row, workload_name, scopes, force, targets)
         if user_token is None:
             wanted = f" with scopes '{scopes_key(scopes)}'" if scopes else ""
             raise ServiceError(
@@ -347,13 +388,95 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         since the block talks to the authorization server."""
         return self.audited("OAuth2Login", workload=workload, user_id=user_id, category=CHANGE, transaction=False)
 
-    def _m2m_token(self, row: dict[str, Any], workload: str, scopes: list[str] | None, force: bool) -> TokenResult:
+    def _m2m_token(
+        self, row: dict[str, Any], workload: str, scopes: list[str] | None, force: bool, targets: Targets | None = None
+    ) -> TokenResult:
+        from agentcore_identity_cli.oauth import flows
+
+        wanted = scopes if scopes is not None else self._default_scopes(row)
+        key = scopes_key(wanted)
+        targets = targets or Targets()
+        tid = token_id(workload, row["name"], "", targets.cache_key(key), M2M)
+        resources, audiences = list(targets.resources), list(targets.audiences)
+
+        def fetch() -> TokenSet:
+            return self._with_client(
+                row, lambda cfg: flows.client_credentials(cfg, wanted, resources=resources, audiences=audiences)
+            )
+
+        return self._cached(row, tid, workload, "", key, M2M, fetch, force)
+
+    def _exchanged_token(
+        self,
+        row: dict[str, Any],
+        workload: str,
+        user: str,
+        subject_token: str,
+        scopes: list[str] | None,
+        targets: Targets,
+        force: bool,
+    ) -> TokenResult:
+        """ON_BEHALF_OF_TOKEN_EXCHANGE: the user's JWT exchanged at the provider's token endpoint."""
+        from agentcore_identity_cli.backends.local.client_auth import AWS_IAM, aws_only
         from agentcore_identity_cli.oauth import flows
 
         provider = row["name"]
+        exchange = (row["attrs"].get("config") or {}).get("onBehalfOfTokenExchangeConfig")
+        if not exchange:
+            raise ServiceError(
+                "ValidationException",
+                f"OAuth2 credential provider '{provider}' has no onBehalfOfTokenExchangeConfig, so it cannot run "
+                "ON_BEHALF_OF_TOKEN_EXCHANGE.",
+                hint="update the provider with onBehalfOfTokenExchangeConfig={grantType=TOKEN_EXCHANGE,...} "
+                "in --oauth2-provider-config-input",
+            )
         wanted = scopes if scopes is not None else self._default_scopes(row)
         key = scopes_key(wanted)
-        tid = token_id(workload, provider, "", key, M2M)
+        tid = token_id(workload, provider, user, targets.cache_key(key), ON_BEHALF_OF)
+        resources, audiences = list(targets.resources), list(targets.audiences)
+        no_client = (exchange.get("onBehalfOfAuthenticationConfig") or {}).get("clientAuthenticationMethod") == (
+            "NO_CLIENT"
+        )
+        actor_config = exchange.get("tokenExchangeGrantTypeConfig") or {}
+
+        def fetch() -> TokenSet:
+            if exchange["grantType"] == "JWT_AUTHORIZATION_GRANT":
+                actor = None
+            elif actor_config.get("actorTokenContent") == M2M:
+                actor_scopes = list(actor_config.get("actorTokenScopes") or [])
+                actor = self._m2m_token(row, workload, actor_scopes, False).access_token
+            elif actor_config.get("actorTokenContent") == AWS_IAM:
+                raise aws_only("actorTokenContent AWS_IAM_ID_TOKEN_JWT")
+            else:
+                actor = None
+
+            def run(cfg: OAuthClient) -> TokenSet:
+                if no_client:  # the client id only, in the body ("none", RFC 6749 section 2.1 public client)
+                    cfg = replace(cfg, auth_method="none", client_secret="", assertion=None)
+                if exchange["grantType"] == "JWT_AUTHORIZATION_GRANT":
+                    return flows.jwt_authorization(cfg, subject_token, wanted, resources=resources, audiences=audiences)
+                return flows.token_exchange(
+                    cfg, subject_token, wanted, resources=resources, audiences=audiences, actor_token=actor
+                )
+
+            return self._with_client(row, run)
+
+        return self._cached(row, tid, workload, user, key, ON_BEHALF_OF, fetch, force)
+
+    def _cached(
+        self,
+        row: dict[str, Any],
+        tid: str,
+        workload: str,
+        user: str,
+        key: str,
+        flow: str,
+        fetch: Callable[[], TokenSet],
+        force: bool,
+    ) -> TokenResult:
+        """A token the client obtains itself (M2M, exchange): the stored one while fresh and
+        the provider unchanged, else a new one fetched under the token's lock."""
+        provider = row["name"]
 
         def usable(item: StoredToken | None) -> bool:
             return item is not None and item.token.fresh and item.attrs.get("providerUpdated") == row["updated"]
@@ -368,9 +491,9 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
             if usable(current) and (not force or raced):
                 assert current is not None
                 return self._result(current, "cache")
-            token = self._with_client(row, lambda cfg: flows.client_credentials(cfg, wanted))
-            self._save(tid, row, workload, "", key, M2M, token)
-        return TokenResult(token, provider, workload, None, M2M, tuple(key.split()), "new")
+            token = fetch()
+            self._save(tid, row, workload, user, key, flow, token)
+        return TokenResult(token, provider, workload, user or None, flow, tuple(key.split()), "new")
 
     def _user_token(self, row: dict[str, Any], tid: str, force: bool) -> TokenResult:
         from agentcore_identity_cli.oauth import flows

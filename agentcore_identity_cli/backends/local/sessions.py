@@ -59,6 +59,7 @@ class SessionsMixin(LocalCore):
     oauth2_token: Any
     verify_workload_token: Any
     verify_user_token: Any
+    subject_token: Any
     _store_user_token: Any
     _with_client: Any
 
@@ -73,8 +74,23 @@ class SessionsMixin(LocalCore):
         user = claims.get("user_id")
         scopes = list(params.get("scopes") or [])
         flow = params["oauth2Flow"]
+        targets = {"resources": params.get("resources"), "audiences": params.get("audiences")}
         if flow == "M2M":
-            result = self.oauth2_token(provider, flow="M2M", scopes=scopes or None, workload=workload, user_id=user)
+            result = self.oauth2_token(
+                provider, flow="M2M", scopes=scopes or None, workload=workload, user_id=user, **targets
+            )
+            return {"accessToken": result.access_token}
+        if flow == "ON_BEHALF_OF_TOKEN_EXCHANGE":
+            subject = self.subject_token(claims)
+            result = self.oauth2_token(
+                provider,
+                flow=flow,
+                scopes=scopes or None,
+                workload=workload,
+                user_id=user,
+                subject_token=subject,
+                **targets,
+            )
             return {"accessToken": result.access_token}
         if flow != "USER_FEDERATION":
             raise validation(f"The local backend does not support oauth2Flow {flow}.")
