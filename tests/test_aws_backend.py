@@ -68,6 +68,56 @@ CASES = [
     ),
     Case("ListApiKeyCredentialProviders", {}, ["list-api-key-credential-providers"]),
     Case(
+        "CreatePaymentCredentialProvider",
+        {
+            "name": "cdp",
+            "credentialProviderVendor": "CoinbaseCDP",
+            "providerConfigurationInput": {
+                "coinbaseCdpConfiguration": {
+                    "apiKeyId": "key-1",
+                    "apiKeySecret": "cdp-s3cret",
+                    "walletSecret": "w4llet",
+                }
+            },
+            "tags": {"team": "pay"},
+        },
+        [
+            "create-payment-credential-provider", "--name", "cdp", "--credential-provider-vendor", "CoinbaseCDP",
+            "--api-key-id", "key-1", "--api-key-secret", "-", "--wallet-secret", "w4llet",
+            "--tags", "team=pay",
+        ],
+        "cdp-s3cret\n",
+    ),
+    Case("GetPaymentCredentialProvider", {"name": "cdp"}, ["get-payment-credential-provider", "--name", "cdp"]),
+    Case(
+        "UpdatePaymentCredentialProvider",
+        {
+            "name": "privy",
+            "credentialProviderVendor": "StripePrivy",
+            "providerConfigurationInput": {
+                "stripePrivyConfiguration": {
+                    "appId": "app-1",
+                    "authorizationId": "auth-1",
+                    "appSecretSource": "EXTERNAL",
+                    "appSecretConfig": {"secretId": "privy/app", "jsonKey": "secret"},
+                    "authorizationPrivateKey": "wallet-auth:a2V5",
+                }
+            },
+        },
+        [
+            "update-payment-credential-provider", "--name", "privy", "--credential-provider-vendor", "StripePrivy",
+            "--provider-configuration-input",
+            '{"stripePrivyConfiguration": {"appId": "app-1", "authorizationId": "auth-1",'
+            ' "appSecretSource": "EXTERNAL", "appSecretConfig": {"secretId": "privy/app", "jsonKey": "secret"}}}',
+            "--authorization-private-key", "-",
+        ],
+        "wallet-auth:a2V5\n",
+    ),
+    Case(
+        "DeletePaymentCredentialProvider", {"name": "cdp"}, ["delete-payment-credential-provider", "--name", "cdp"]
+    ),
+    Case("ListPaymentCredentialProviders", {}, ["list-payment-credential-providers"]),
+    Case(
         "CreateOauth2CredentialProvider",
         {
             "name": "github",
@@ -216,6 +266,28 @@ CASES = [
             "--scopes", "repo", "read:user", "--oauth2-flow", "USER_FEDERATION",
             "--resource-oauth2-return-url", "https://a.example.com/cb", "--no-force-authentication",
             "--custom-parameters", "prompt=consent", "--workload-identity-token", "-",
+        ],
+        "wit-123\n",
+    ),
+    Case(
+        "GetResourcePaymentToken",
+        {
+            "workloadIdentityToken": "wit-123",
+            "resourceCredentialProviderName": "cdp",
+            "paymentTokenRequest": {
+                "coinbaseCdpTokenRequest": {
+                    "requestMethod": "POST",
+                    "requestPath": "/platform/v2/evm/accounts",
+                    "includeWalletAuthToken": True,
+                    "requestBody": '{"name":"a"}',
+                }
+            },
+        },
+        [
+            "get-resource-payment-token", "--resource-credential-provider-name", "cdp", "--payment-token-request",
+            '{"coinbaseCdpTokenRequest": {"requestMethod": "POST", "requestPath": "/platform/v2/evm/accounts",'
+            ' "includeWalletAuthToken": true, "requestBody": "{\\"name\\":\\"a\\"}"}}',
+            "--workload-identity-token", "-",
         ],
         "wit-123\n",
     ),

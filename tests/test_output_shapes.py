@@ -23,6 +23,8 @@ import pytest
 from botocore.model import OperationModel, Shape
 from botocore.validate import ParamValidator
 
+from tests import payment_support
+
 SERVICE = "bedrock-agentcore-control"
 WI_ARN = "arn:aws:bedrock-agentcore:local:000000000000:workload-identity-directory/default/workload-identity/"
 DISCOVERY = "https://auth.example.com/.well-known/openid-configuration"
@@ -417,6 +419,71 @@ def list_oauth2_one_page(cli):
     _oauth2(cli)
     _oauth2(cli, "google", "GoogleOauth2")
     return cli("list-oauth2-credential-providers", "--no-paginate", "--page-size", "1")
+
+
+# --- payment credential providers
+
+
+@case("CreatePaymentCredentialProvider", "coinbase-cdp")
+def create_payment_cdp(cli):
+    return payment_support.create_cdp(cli)
+
+
+@case("CreatePaymentCredentialProvider", "stripe-privy-tags")
+def create_payment_privy(cli):
+    return payment_support.create_privy(cli, "privy", "--tags", "team=pay")
+
+
+@case("GetPaymentCredentialProvider", "coinbase-cdp-tags")
+def get_payment_cdp(cli):
+    payment_support.create_cdp(cli, "cdp", "--tags", "team=pay")
+    return cli("get-payment-credential-provider", "--name", "cdp")
+
+
+@case("GetPaymentCredentialProvider", "stripe-privy")
+def get_payment_privy(cli):
+    payment_support.create_privy(cli)
+    return cli("get-payment-credential-provider", "--name", "privy")
+
+
+@case("UpdatePaymentCredentialProvider", "keep-secrets")
+def update_payment(cli):
+    payment_support.create_privy(cli)
+    return cli(
+        "update-payment-credential-provider",
+        "--name",
+        "privy",
+        "--credential-provider-vendor",
+        "StripePrivy",
+        "--app-id",
+        "app-2",
+        "--authorization-id",
+        "auth-2",
+    )
+
+
+@case("DeletePaymentCredentialProvider", "plain")
+def delete_payment(cli):
+    payment_support.create_cdp(cli)
+    return cli("delete-payment-credential-provider", "--name", "cdp")
+
+
+@case("ListPaymentCredentialProviders", "empty")
+def list_payment_empty(cli):
+    return cli("list-payment-credential-providers")
+
+
+@case("ListPaymentCredentialProviders", "next-token")
+def list_payment_one_page(cli):
+    payment_support.create_cdp(cli)
+    payment_support.create_privy(cli)
+    return cli("list-payment-credential-providers", "--no-paginate", "--page-size", "1")
+
+
+@case("ListTagsForResource", "payment-provider")
+def list_tags_payment(cli):
+    arn = payment_support.create_cdp(cli, "cdp", "--tags", "team=pay").json()["credentialProviderArn"]
+    return cli("list-tags-for-resource", "--resource-arn", arn)
 
 
 # --- workload identities

@@ -59,6 +59,7 @@ CONFIG_FILE_ERRORS: tuple[type[Exception], ...] = (
 LIST_COMMANDS = {
     "ApiKeyCredentialProvider": "list-api-key-credential-providers",
     "Oauth2CredentialProvider": "list-oauth2-credential-providers",
+    "PaymentCredentialProvider": "list-payment-credential-providers",
     "WorkloadIdentity": "list-workload-identities",
 }
 

@@ -144,6 +144,31 @@ def get_resource_oauth2_token(
 
 
 @command(
+    "get-resource-payment-token",
+    "Get the credentials of one request to a payment vendor's API (CDP JWTs, Privy basic auth and signature).",
+)
+def get_resource_payment_token(
+    ctx: typer.Context,
+    resource_credential_provider_name: ProviderName,
+    payment_token_request: Annotated[
+        str,
+        typer.Option(
+            "--payment-token-request",
+            help="coinbaseCdpTokenRequest={...} or stripePrivyTokenRequest={...}: JSON, shorthand or file://PATH.",
+            show_default=False,
+        ),
+    ],
+    workload_identity_token: WorkloadToken = None,
+) -> None:
+    app_ctx = get_context(ctx)
+    params = {
+        **_resource_request(app_ctx, workload_identity_token, resource_credential_provider_name),
+        "paymentTokenRequest": structure(payment_token_request, "--payment-token-request"),
+    }
+    app_ctx.emit(app_ctx.call("GetResourcePaymentToken", params))
+
+
+@command(
     "complete-resource-token-auth",
     "Bind a finished USER_FEDERATION consent to the user who gave it.",
 )

@@ -16,9 +16,12 @@ from agentcore_identity_cli.iostreams import IOStreams
 
 FILE_PREFIX = "file://"
 
-# Structured parameters whose value can hold a secret (a client secret): a parse error
+# Structured parameters whose value can hold a secret (a client secret, a payment provider's
+# keys, a Privy request body): a parse error
 # names the position but never repeats the value.
-SECRET_BEARING = frozenset({"--oauth2-provider-config-input"})
+SECRET_BEARING = frozenset(
+    {"--oauth2-provider-config-input", "--provider-configuration-input", "--payment-token-request"}
+)
 
 
 def read_file(value: str, flag: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from agentcore_identity_cli.backends.local.core import LocalCore
 from agentcore_identity_cli.backends.local.dataplane import DataPlaneMixin
 from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin
+from agentcore_identity_cli.backends.local.payments import PaymentsMixin
 from agentcore_identity_cli.backends.local.providers import ProvidersMixin
 from agentcore_identity_cli.backends.local.sessions import SessionsMixin
 from agentcore_identity_cli.backends.local.tokenvault import TokenVaultMixin
@@ -17,6 +18,13 @@ from agentcore_identity_cli.backends.local.workloads import WorkloadsMixin
 
 
 class LocalBackend(
-    SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, ProvidersMixin, WorkloadsMixin, TokenVaultMixin, LocalCore
+    SessionsMixin,
+    DataPlaneMixin,
+    OAuth2TokensMixin,
+    ProvidersMixin,
+    PaymentsMixin,
+    WorkloadsMixin,
+    TokenVaultMixin,
+    LocalCore,
 ):
     """Every operation the local vault implements."""
