@@ -10,7 +10,7 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-resource-api-key get-resource-oauth2-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-tags-for-resource list-workload-identities login logout report reset-token-vault-key-material set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
         'audit') reply='list verify' ;;
         'configure') reply='get list set' ;;
         'report') reply='access-review inventory policy' ;;
@@ -33,15 +33,19 @@ _agentcore_identity_options() {
         'configure list') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'configure set') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'create-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region --tags' ;;
-        'create-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-color --oauth2-provider-config-input --output --profile --query --region --scopes --tags --tenant-id --token-endpoint --token-url' ;;
+        'create-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-color --oauth2-provider-config-input --output --private-key --profile --query --region --scopes --tags --tenant-id --token-endpoint --token-url' ;;
+        'create-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --cli-connect-timeout --cli-read-timeout --credential-provider-vendor --debug --endpoint-url --help -h --name --no-color --output --profile --provider-configuration-input --query --region --tags --wallet-secret' ;;
         'create-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region --tags' ;;
         'delete-api-key-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'delete-oauth2-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
+        'delete-payment-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'delete-workload-identity') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'get-api-key-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'get-oauth2-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
+        'get-payment-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'get-resource-api-key') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
-        'get-resource-oauth2-token') reply='--backend --cli-connect-timeout --cli-read-timeout --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --help -h --no-color --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --scopes --session-uri --workload-identity-token' ;;
+        'get-resource-oauth2-token') reply='--audiences --backend --cli-connect-timeout --cli-read-timeout --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --help -h --no-color --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --resources --scopes --session-uri --workload-identity-token' ;;
+        'get-resource-payment-token') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --payment-token-request --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
         'get-token-vault') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --token-vault-id' ;;
         'get-workload-access-token') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --workload-name' ;;
         'get-workload-access-token-for-jwt') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-token --workload-name' ;;
@@ -49,10 +53,12 @@ _agentcore_identity_options() {
         'get-workload-identity') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'list-api-key-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
         'list-oauth2-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
+        'list-payment-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
         'list-tags-for-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn' ;;
         'list-workload-identities') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
         'login') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --device --endpoint-url --help -h --no-browser --no-color --output --profile --query --region --scopes --session-uri --timeout --user-id --workload-name' ;;
         'logout') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-id --workload-name' ;;
+        'oauth2-public-key') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'report') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'report access-review') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region --since --until' ;;
         'report inventory') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region' ;;
@@ -60,14 +66,15 @@ _agentcore_identity_options() {
         'reset-token-vault-key-material') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --token-vault-id' ;;
         'set-token-vault-cmk') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --kms-configuration --no-color --output --profile --query --region --token-vault-id' ;;
         'tag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn --tags' ;;
-        'token') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --force-refresh --help -h --no-color --oauth2-flow --output --profile --query --region --scopes --user-id --workload-name' ;;
+        'token') reply='--audiences --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --force-refresh --help -h --no-color --oauth2-flow --output --profile --query --region --resources --scopes --user-id --user-token --workload-name' ;;
         'trusted-issuer') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'trusted-issuer add') reply='--allowed-clients --audiences --backend --cli-connect-timeout --cli-read-timeout --debug --discovery-url --endpoint-url --help -h --issuer --jwks-url --no-color --output --profile --query --region' ;;
         'trusted-issuer list') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'trusted-issuer remove') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --issuer --no-color --output --profile --query --region' ;;
         'untag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn --tag-keys' ;;
         'update-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-color --oauth2-provider-config-input --output --profile --query --region --tenant-id --token-endpoint --token-url' ;;
+        'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-color --oauth2-provider-config-input --output --private-key --profile --query --region --tenant-id --token-endpoint --token-url' ;;
+        'update-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --cli-connect-timeout --cli-read-timeout --credential-provider-vendor --debug --endpoint-url --help -h --name --no-color --output --profile --provider-configuration-input --query --region --wallet-secret' ;;
         'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'vault') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'vault backup') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
@@ -108,7 +115,12 @@ _agentcore_identity_takes_value() {
             ;;
         'create-oauth2-credential-provider')
             case "$2" in
-                --authorization-endpoint|--authorization-url|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--issuer|--name|--oauth2-provider-config-input|--scopes|--tags|--tenant-id|--token-endpoint|--token-url) return 0 ;;
+                --authorization-endpoint|--authorization-url|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--issuer|--name|--oauth2-provider-config-input|--private-key|--scopes|--tags|--tenant-id|--token-endpoint|--token-url) return 0 ;;
+            esac
+            ;;
+        'create-payment-credential-provider')
+            case "$2" in
+                --api-key-id|--api-key-secret|--app-id|--app-secret|--authorization-id|--authorization-private-key|--credential-provider-vendor|--name|--provider-configuration-input|--tags|--wallet-secret) return 0 ;;
             esac
             ;;
         'create-workload-identity')
@@ -122,6 +134,11 @@ _agentcore_identity_takes_value() {
             esac
             ;;
         'delete-oauth2-credential-provider')
+            case "$2" in
+                --name) return 0 ;;
+            esac
+            ;;
+        'delete-payment-credential-provider')
             case "$2" in
                 --name) return 0 ;;
             esac
@@ -141,6 +158,11 @@ _agentcore_identity_takes_value() {
                 --name) return 0 ;;
             esac
             ;;
+        'get-payment-credential-provider')
+            case "$2" in
+                --name) return 0 ;;
+            esac
+            ;;
         'get-resource-api-key')
             case "$2" in
                 --resource-credential-provider-name|--workload-identity-token) return 0 ;;
@@ -148,7 +170,12 @@ _agentcore_identity_takes_value() {
             ;;
         'get-resource-oauth2-token')
             case "$2" in
-                --custom-parameters|--custom-state|--oauth2-flow|--resource-credential-provider-name|--resource-oauth2-return-url|--scopes|--session-uri|--workload-identity-token) return 0 ;;
+                --audiences|--custom-parameters|--custom-state|--oauth2-flow|--resource-credential-provider-name|--resource-oauth2-return-url|--resources|--scopes|--session-uri|--workload-identity-token) return 0 ;;
+            esac
+            ;;
+        'get-resource-payment-token')
+            case "$2" in
+                --payment-token-request|--resource-credential-provider-name|--workload-identity-token) return 0 ;;
             esac
             ;;
         'get-token-vault')
@@ -186,6 +213,11 @@ _agentcore_identity_takes_value() {
                 --max-items|--page-size|--starting-token) return 0 ;;
             esac
             ;;
+        'list-payment-credential-providers')
+            case "$2" in
+                --max-items|--page-size|--starting-token) return 0 ;;
+            esac
+            ;;
         'list-tags-for-resource')
             case "$2" in
                 --resource-arn) return 0 ;;
@@ -204,6 +236,11 @@ _agentcore_identity_takes_value() {
         'logout')
             case "$2" in
                 --user-id|--workload-name) return 0 ;;
+            esac
+            ;;
+        'oauth2-public-key')
+            case "$2" in
+                --name) return 0 ;;
             esac
             ;;
         'report access-review')
@@ -238,7 +275,7 @@ _agentcore_identity_takes_value() {
             ;;
         'token')
             case "$2" in
-                --oauth2-flow|--scopes|--user-id|--workload-name) return 0 ;;
+                --audiences|--oauth2-flow|--resources|--scopes|--user-id|--user-token|--workload-name) return 0 ;;
             esac
             ;;
         'trusted-issuer add')
@@ -263,7 +300,12 @@ _agentcore_identity_takes_value() {
             ;;
         'update-oauth2-credential-provider')
             case "$2" in
-                --authorization-endpoint|--authorization-url|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--issuer|--name|--oauth2-provider-config-input|--tenant-id|--token-endpoint|--token-url) return 0 ;;
+                --authorization-endpoint|--authorization-url|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--issuer|--name|--oauth2-provider-config-input|--private-key|--tenant-id|--token-endpoint|--token-url) return 0 ;;
+            esac
+            ;;
+        'update-payment-credential-provider')
+            case "$2" in
+                --api-key-id|--api-key-secret|--app-id|--app-secret|--authorization-id|--authorization-private-key|--credential-provider-vendor|--name|--provider-configuration-input|--wallet-secret) return 0 ;;
             esac
             ;;
         'update-workload-identity')
@@ -292,7 +334,17 @@ _agentcore_identity_values() {
                 --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
             esac
             ;;
+        'create-payment-credential-provider')
+            case "$2" in
+                --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
+            esac
+            ;;
         'update-oauth2-credential-provider')
+            case "$2" in
+                --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
+            esac
+            ;;
+        'update-payment-credential-provider')
             case "$2" in
                 --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
             esac

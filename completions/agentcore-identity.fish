@@ -9,7 +9,7 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'report' 'reset-token-vault-key-material' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
         case 'audit'
             printf '%s\n' 'list' 'verify'
         case 'configure'
@@ -54,7 +54,12 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'create-oauth2-credential-provider'
             switch "$argv[2]"
-                case '--authorization-endpoint' '--authorization-url' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--issuer' '--name' '--oauth2-provider-config-input' '--scopes' '--tags' '--tenant-id' '--token-endpoint' '--token-url'
+                case '--authorization-endpoint' '--authorization-url' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--scopes' '--tags' '--tenant-id' '--token-endpoint' '--token-url'
+                    return 0
+            end
+        case 'create-payment-credential-provider'
+            switch "$argv[2]"
+                case '--api-key-id' '--api-key-secret' '--app-id' '--app-secret' '--authorization-id' '--authorization-private-key' '--credential-provider-vendor' '--name' '--provider-configuration-input' '--tags' '--wallet-secret'
                     return 0
             end
         case 'create-workload-identity'
@@ -68,6 +73,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                     return 0
             end
         case 'delete-oauth2-credential-provider'
+            switch "$argv[2]"
+                case '--name'
+                    return 0
+            end
+        case 'delete-payment-credential-provider'
             switch "$argv[2]"
                 case '--name'
                     return 0
@@ -87,6 +97,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--name'
                     return 0
             end
+        case 'get-payment-credential-provider'
+            switch "$argv[2]"
+                case '--name'
+                    return 0
+            end
         case 'get-resource-api-key'
             switch "$argv[2]"
                 case '--resource-credential-provider-name' '--workload-identity-token'
@@ -94,7 +109,12 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'get-resource-oauth2-token'
             switch "$argv[2]"
-                case '--custom-parameters' '--custom-state' '--oauth2-flow' '--resource-credential-provider-name' '--resource-oauth2-return-url' '--scopes' '--session-uri' '--workload-identity-token'
+                case '--audiences' '--custom-parameters' '--custom-state' '--oauth2-flow' '--resource-credential-provider-name' '--resource-oauth2-return-url' '--resources' '--scopes' '--session-uri' '--workload-identity-token'
+                    return 0
+            end
+        case 'get-resource-payment-token'
+            switch "$argv[2]"
+                case '--payment-token-request' '--resource-credential-provider-name' '--workload-identity-token'
                     return 0
             end
         case 'get-token-vault'
@@ -132,6 +152,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--max-items' '--page-size' '--starting-token'
                     return 0
             end
+        case 'list-payment-credential-providers'
+            switch "$argv[2]"
+                case '--max-items' '--page-size' '--starting-token'
+                    return 0
+            end
         case 'list-tags-for-resource'
             switch "$argv[2]"
                 case '--resource-arn'
@@ -150,6 +175,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'logout'
             switch "$argv[2]"
                 case '--user-id' '--workload-name'
+                    return 0
+            end
+        case 'oauth2-public-key'
+            switch "$argv[2]"
+                case '--name'
                     return 0
             end
         case 'report access-review'
@@ -184,7 +214,7 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'token'
             switch "$argv[2]"
-                case '--oauth2-flow' '--scopes' '--user-id' '--workload-name'
+                case '--audiences' '--oauth2-flow' '--resources' '--scopes' '--user-id' '--user-token' '--workload-name'
                     return 0
             end
         case 'trusted-issuer add'
@@ -209,7 +239,12 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'update-oauth2-credential-provider'
             switch "$argv[2]"
-                case '--authorization-endpoint' '--authorization-url' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--issuer' '--name' '--oauth2-provider-config-input' '--tenant-id' '--token-endpoint' '--token-url'
+                case '--authorization-endpoint' '--authorization-url' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--tenant-id' '--token-endpoint' '--token-url'
+                    return 0
+            end
+        case 'update-payment-credential-provider'
+            switch "$argv[2]"
+                case '--api-key-id' '--api-key-secret' '--app-id' '--app-secret' '--authorization-id' '--authorization-private-key' '--credential-provider-vendor' '--name' '--provider-configuration-input' '--wallet-secret'
                     return 0
             end
         case 'update-workload-identity'
@@ -265,14 +300,18 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'complete-re
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'configure' -d 'Read and write named profiles in the config file (--profile selects one; default \'default\').'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-api-key-credential-provider' -d 'Create an API-key credential provider; the key is stored encrypted.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-oauth2-credential-provider' -d 'Create an OAuth2 credential provider; the client secret is stored encrypted.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-payment-credential-provider' -d 'Create a payment credential provider (CoinbaseCDP, StripePrivy); its secrets are stored encrypted.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-workload-identity' -d 'Create a workload identity for an agent.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-api-key-credential-provider' -d 'Delete an API-key credential provider and its stored key.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-oauth2-credential-provider' -d 'Delete an OAuth2 credential provider and its stored secret.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-payment-credential-provider' -d 'Delete a payment credential provider and its stored secrets.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-workload-identity' -d 'Delete a workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-api-key-credential-provider' -d 'Show an API-key credential provider (never the key).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-oauth2-credential-provider' -d 'Show an OAuth2 credential provider (never the client secret).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-payment-credential-provider' -d 'Show a payment credential provider (never its secrets).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-api-key' -d 'Get the API key of a credential provider, for a workload access token.'
-complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-oauth2-token' -d 'Get an OAuth2 access token of a credential provider (M2M, or for a user with USER_FEDERATION).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-oauth2-token' -d 'Get an OAuth2 access token of a credential provider: M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_E...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-payment-token' -d 'Get the credentials of one request to a payment vendor\'s API (CDP JWTs, Privy basic auth and sign...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-token-vault' -d 'Show the token vault and how its key is managed.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token' -d 'Get a workload access token for a workload acting on its own behalf.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token-for-jwt' -d 'Get a workload access token for the user a trusted JWT names.'
@@ -280,10 +319,12 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workloa
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-identity' -d 'Show a workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-api-key-credential-providers' -d 'List API-key credential providers.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-oauth2-credential-providers' -d 'List OAuth2 credential providers.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-payment-credential-providers' -d 'List payment credential providers.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-tags-for-resource' -d 'List the tags of a resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-workload-identities' -d 'List workload identities.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'login' -d 'Log in to an OAuth2 provider in the browser (code + PKCE), or with --device; store the tokens.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'logout' -d 'Delete the stored OAuth2 tokens of a provider for a user, and revoke them where possible.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'oauth2-public-key' -d 'Print the public key of a PRIVATE_KEY_JWT provider as a JWK Set, to register it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'report' -d 'Reports for compliance and CI: inventory, policy violations (exit 1), access review.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'reset-token-vault-key-material' -d 'Rotate the token vault key and re-seal every secret.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'set-token-vault-cmk' -d 'Choose how the token vault key is protected.'
@@ -293,6 +334,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'trusted-iss
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'untag-resource' -d 'Remove tags from a resource by key.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-api-key-credential-provider' -d 'Replace the API key of a provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-oauth2-credential-provider' -d 'Replace the configuration of an OAuth2 credential provider.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-payment-credential-provider' -d 'Replace the configuration of a payment credential provider; an omitted secret keeps the stored one.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-workload-identity' -d 'Replace the allowed OAuth2 return URLs of a workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'vault' -d 'The local vault: create it, show its state, back it up, restore it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -l 'help' -s 'h' -d 'Show this message and exit.'
@@ -353,10 +395,24 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-crede
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'issuer' -x -d 'Issuer of the authorization server.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'oauth2-provider-config-input' -x -d 'The API\'s oauth2ProviderConfigInput: JSON, shorthand or file://PATH.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'private-key' -x -d 'PRIVATE_KEY_JWT signing key (PEM), local backend: \'-\' reads stdin, file://PATH a file (default: t...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'scopes' -x -d 'Default scopes for token and login (space-separated); kept as a tag.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'tags' -x -d 'Tags: JSON, shorthand Key=Value,Key2=Value2, or file://PATH.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'tenant-id' -x -d 'Microsoft Entra tenant (MicrosoftOauth2).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'token-endpoint' -l 'token-url' -x -d 'Token endpoint.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'api-key-id' -x -d 'CoinbaseCDP: the API key id.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'api-key-secret' -x -d 'CoinbaseCDP: the API key secret (EC PEM or Ed25519 base64): \'-\' reads stdin, file://PATH a file;...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'app-id' -x -d 'StripePrivy: the Privy app id.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'app-secret' -x -d 'StripePrivy: the Privy app secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'authorization-id' -x -d 'StripePrivy: the id of the authorization key.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'authorization-private-key' -x -d 'StripePrivy: the authorization private key (wallet-auth:...): \'-\' reads stdin, file://PATH a file...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'credential-provider-vendor' -x -a 'AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2' -d 'CoinbaseCDP or StripePrivy.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'provider-configuration-input' -x -d 'The API\'s providerConfigurationInput: JSON, shorthand or file://PATH.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'tags' -x -d 'Tags: JSON, shorthand Key=Value,Key2=Value2, or file://PATH.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'wallet-secret' -x -d 'CoinbaseCDP: the wallet secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'allowed-resource-oauth2-return-urls' -x -d 'URLs a user may be sent back to after OAuth consent (space-separated).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
@@ -369,6 +425,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
 
@@ -378,20 +437,30 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credent
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'audiences' -x -d 'Audiences the token is for: several values after one flag.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'custom-parameters' -x -d 'Extra authorization parameters: JSON or Key=Value,...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'custom-state' -x -d 'State handed back to the return URL.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'force-authentication' -l 'no-force-authentication' -d 'Ask the user to consent again.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
-complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'oauth2-flow' -x -d 'M2M or USER_FEDERATION.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'oauth2-flow' -x -d 'M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_EXCHANGE.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'resource-oauth2-return-url' -x -d 'Where the user returns after consent (must be allowed).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'resources' -x -d 'Resources (RFC 8707) the token is for: several values after one flag.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'scopes' -x -d 'Scopes (space-separated).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'session-uri' -x -d 'Continue a USER_FEDERATION session.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'payment-token-request' -x -d 'coinbaseCdpTokenRequest={...} or stripePrivyTokenRequest={...}: JSON, shorthand or file://PATH.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
@@ -422,6 +491,12 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credent
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'page-size' -x -d 'Items per service call.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'max-items' -x -d 'The total number of items to return; prints a NextToken to resume.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'no-paginate' -d 'Make one call and print its nextToken instead of following it.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'page-size' -x -d 'Items per service call.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-tags-for-resource\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-tags-for-resource\'' -l 'resource-arn' -x -d 'ARN of the resource.'
 
@@ -443,6 +518,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'login\'' -l 'worklo
 complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'oauth2-public-key\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'oauth2-public-key\'' -l 'name' -x -d 'Name of the credential provider.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'access-review' -d 'Who (OS user, workload, user id) read which credential, how many times, first and last.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'inventory' -d 'Every credential provider and workload identity: created, updated (rotated), last used, tokens held.'
@@ -473,11 +551,14 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'resource-arn' -x -d 'ARN of the resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'tags' -x -d 'JSON, shorthand Key=Value,...'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'audiences' -x -d 'Audiences the token is for (M2M, exchange).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'force-refresh' -d 'Refresh (or fetch again) even when the token is still fresh.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
-complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'oauth2-flow' -x -d 'USER_FEDERATION (a login\'s token) or M2M (client credentials); default: USER_FEDERATION once logg...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'oauth2-flow' -x -d 'USER_FEDERATION (a login\'s token), M2M (client credentials) or ON_BEHALF_OF_TOKEN_EXCHANGE (--use...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'resources' -x -d 'Resources (RFC 8707) the token is for (M2M, exchange).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'scopes' -x -d 'Scopes to ask for: several values after one flag (default: the provider\'s).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'user-token' -x -d 'ON_BEHALF_OF_TOKEN_EXCHANGE: the user\'s JWT from a trusted issuer; \'-\' reads stdin, file://PATH a...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'token\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer\'' -a 'add' -d 'Trust user tokens from an issuer, for the given audiences or clients.'
@@ -516,8 +597,21 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-crede
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'issuer' -x -d 'Issuer of the authorization server.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'oauth2-provider-config-input' -x -d 'The API\'s oauth2ProviderConfigInput: JSON, shorthand or file://PATH.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'private-key' -x -d 'PRIVATE_KEY_JWT signing key (PEM), local backend: \'-\' reads stdin, file://PATH a file (default: t...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'tenant-id' -x -d 'Microsoft Entra tenant (MicrosoftOauth2).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'token-endpoint' -l 'token-url' -x -d 'Token endpoint.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'api-key-id' -x -d 'CoinbaseCDP: the API key id.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'api-key-secret' -x -d 'CoinbaseCDP: the API key secret (EC PEM or Ed25519 base64): \'-\' reads stdin, file://PATH a file;...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'app-id' -x -d 'StripePrivy: the Privy app id.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'app-secret' -x -d 'StripePrivy: the Privy app secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'authorization-id' -x -d 'StripePrivy: the id of the authorization key.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'authorization-private-key' -x -d 'StripePrivy: the authorization private key (wallet-auth:...): \'-\' reads stdin, file://PATH a file...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'credential-provider-vendor' -x -a 'AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2' -d 'CoinbaseCDP or StripePrivy.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'provider-configuration-input' -x -d 'The API\'s providerConfigurationInput: JSON, shorthand or file://PATH.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'wallet-secret' -x -d 'CoinbaseCDP: the wallet secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'allowed-resource-oauth2-return-urls' -x -d 'URLs a user may be sent back to after OAuth consent (space-separated).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
