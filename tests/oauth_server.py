@@ -54,6 +54,7 @@ from flask import Flask, Response, request
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from joserfc.jws import JWSRegistry
 from werkzeug.serving import make_server
 
 USER = "alice"
@@ -490,7 +491,8 @@ def build_app(state: AuthServer) -> Flask:
 
         def process_assertion_claims(self, assertion: str, resolve_key: Any) -> Any:
             try:
-                token = jwt.decode(assertion, resolve_key, algorithms=ASSERTION_ALGORITHMS)
+                registry = JWSRegistry(algorithms=ASSERTION_ALGORITHMS, strict_check_header=False)
+                token = jwt.decode(assertion, resolve_key, registry=registry)
             except JoseError as exc:
                 raise InvalidClientError(description=f"bad assertion signature: {exc.error}") from None
             state.assertions.append((dict(token.header), dict(token.claims)))

@@ -135,7 +135,15 @@ class ClientAssertion:
             "iat": issued,
             "exp": issued + ASSERTION_TTL,
         }
-        return str(jwt.encode(header, claims, self.key, algorithms=[self.algorithm]))
+        from joserfc.errors import JoseError
+        from joserfc.jws import JWSRegistry
+
+        # additionalHeaderClaims may name members joserfc does not know: allowed, as the API allows them.
+        registry = JWSRegistry(algorithms=[self.algorithm], strict_check_header=False)
+        try:
+            return str(jwt.encode(header, claims, self.key, registry=registry))
+        except JoseError as exc:
+            raise validation(f"The client assertion could not be signed ({exc.error}).") from None
 
 
 class PrivateKeyJwtAuth:

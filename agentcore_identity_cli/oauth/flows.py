@@ -112,9 +112,9 @@ def _session(cfg: OAuthClient) -> Iterator[OAuth2Client]:
         code_challenge_method="S256",
         **client_options(cfg.timeout, dict(cfg.quirks.headers), cfg.quirks.transport()),
     )
-    if cfg.auth_method == PrivateKeyJwtAuth.name:
-        if cfg.assertion is None:
-            raise ServiceError("ValidationException", "private_key_jwt needs a private key; none is stored.")
+    # Without an assertion signer (a client built without credentials, for the authorization
+    # URL) no request that authenticates is made.
+    if cfg.auth_method == PrivateKeyJwtAuth.name and cfg.assertion is not None:
         client.register_client_auth_method(PrivateKeyJwtAuth(cfg.assertion, cfg.endpoints.token))
     client.register_compliance_hook("access_token_response", cfg.quirks.response_hook)
     client.register_compliance_hook("refresh_token_response", cfg.quirks.response_hook)
