@@ -17,7 +17,7 @@ from agentcore_identity_cli.backends.local.audit import AuditTrail
 from agentcore_identity_cli.backends.local.backend import LocalBackend
 from agentcore_identity_cli.backends.local.keys import KeyRing
 from agentcore_identity_cli.backends.local.vault import VaultStore
-from tests.audit_support import build_v1_vault, events, execute, ops, random_key
+from tests.audit_support import VAULT_ARN, build_v1_vault, events, execute, ops, random_key
 
 SECRETS = {"openai": "sk-live-BACKUP-CANARY-openai-0001", "anthropic": "sk-live-BACKUP-CANARY-anthropic-02"}
 
@@ -183,7 +183,7 @@ def test_restore_with_another_key_is_refused_and_changes_nothing(cli, vault: Pat
     assert "does not open with the current vault key; nothing was changed" in result.stderr
     assert _state(vault) == before
     assert sorted(p.name for p in home.iterdir()) == files
-    assert ops(vault)[-1] == ("RestoreVault", "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default", "ConfigError")
+    assert ops(vault)[-1] == ("RestoreVault", VAULT_ARN, "ConfigError")
     assert cli("audit", "verify").exit_code == 0
 
 
