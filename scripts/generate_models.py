@@ -190,6 +190,23 @@ def service_model(service: str) -> ServiceModel:
     return ServiceModel({k: v for k, v in document.items() if k != "botocore"}, service_name=service)
 
 
+def _carries_secret(shape: Shape, seen: set[str]) -> bool:
+    """True when a shape or any shape inside it is marked sensitive."""
+    if shape.metadata.get("sensitive"):
+        return True
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    inner: list[Shape] = []
+    if shape.type_name == "structure":
+        inner = list(shape.members.values())  # type: ignore[attr-defined]
+    elif shape.type_name == "list":
+        inner = [shape.member]  # type: ignore[attr-defined]
+    elif shape.type_name == "map":
+        inner = [shape.value]  # type: ignore[attr-defined]
+    return any(_carries_secret(child, seen) for child in inner)
+
+
 def operations_table() -> str:
     """data/operations.json, from the copy."""
     table: dict[str, dict[str, Any]] = {}
@@ -204,7 +221,8 @@ def operations_table() -> str:
             lists = [m for m, shape in members.items() if shape.type_name == "list"]
             if "nextToken" in members and len(lists) == 1:
                 entry["paginated"] = lists[0]
-            if any(shape.metadata.get("sensitive") for shape in members.values()):
+            # The data plane hands out secrets on purpose, at any depth of the response.
+            if service == "bedrock-agentcore" and output is not None and _carries_secret(output, set()):
                 entry["secret_output"] = True
             table[name] = entry
     document = {

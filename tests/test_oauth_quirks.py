@@ -172,10 +172,13 @@ def test_atlassian_token_requests_are_sent_as_json():
         return httpx.Response(200, json={"access_token": "x"})
 
     quirks = Quirks.for_vendor(vendor("AtlassianOauth2"))
-    transport = quirks.transport()
+    transport = quirks.transport(httpx)
     assert transport is not None
-    transport.inner = httpx.MockTransport(handler)  # type: ignore[attr-defined]
+    transport.inner = httpx.MockTransport(handler)
     with httpx.Client(transport=transport) as client:
         client.post("https://auth.atlassian.com/oauth/token", data={"grant_type": "authorization_code", "code": "c"})
+        client.post("https://auth.atlassian.com/oauth/token", data={"resource": ["https://a", "https://b"]})
     assert seen[0].headers["content-type"] == "application/json"
     assert json.loads(seen[0].content) == {"grant_type": "authorization_code", "code": "c"}
+    # A repeated form field (RFC 8707 resource, RFC 8693 audience) stays every value.
+    assert json.loads(seen[1].content) == {"resource": ["https://a", "https://b"]}

@@ -31,6 +31,7 @@ from agentcore_identity_cli.oauth.http import (
     authlib_module,
     client_options,
     log,
+    oauth_httpx,
     translated_errors,
 )
 from agentcore_identity_cli.oauth.quirks import Quirks, parse_body
@@ -104,13 +105,14 @@ def _client_class() -> type[OAuth2Client]:
 
 @contextmanager
 def _session(cfg: OAuthClient) -> Iterator[OAuth2Client]:
+    library = oauth_httpx()
     client = _client_class()(
         client_id=cfg.client_id,
         client_secret=cfg.client_secret,
         token_endpoint_auth_method=cfg.auth_method,
         revocation_endpoint_auth_method=cfg.auth_method,
         code_challenge_method="S256",
-        **client_options(cfg.timeout, dict(cfg.quirks.headers), cfg.quirks.transport()),
+        **client_options(cfg.timeout, dict(cfg.quirks.headers), cfg.quirks.transport(library), library),
     )
     # Without an assertion signer (a client built without credentials, for the authorization
     # URL) no request that authenticates is made.

@@ -17,14 +17,11 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from agentcore_identity_cli import __version__
 from agentcore_identity_cli.errors import AgentCoreIdentityError, ServiceError
-
-if TYPE_CHECKING:
-    import httpx
 
 DEFAULT_TIMEOUT = 30.0
 USER_AGENT = f"agentcore-identity/{__version__}"
@@ -107,17 +104,33 @@ def quiet_library_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def oauth_httpx() -> ModuleType:
+    """The HTTP library under Authlib's OAuth2Client: `httpx2` where installed, else `httpx`.
+
+    Authlib 1.7 and newer build their client on `httpx2` when it is importable (another
+    package may have brought it in) and fall back to `httpx`; what the engine hands that
+    client (timeouts, transports) must come from the same library.
+    """
+    client = authlib_module("authlib.integrations.httpx_client").OAuth2Client
+    for base in client.__mro__:
+        root = base.__module__.partition(".")[0]
+        if root in ("httpx", "httpx2"):
+            return importlib.import_module(root)
+    return importlib.import_module("httpx")
+
+
 def client_options(
     timeout: float | None = None,
     headers: dict[str, str] | None = None,
-    transport: httpx.BaseTransport | None = None,
+    transport: Any = None,
+    library: ModuleType | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for an httpx.Client (or Authlib's OAuth2Client) as the engine wants it."""
+    """Keyword arguments for an httpx.Client, or for Authlib's OAuth2Client (library=oauth_httpx())."""
     import httpx
 
     quiet_library_logs()
     options: dict[str, Any] = {
-        "timeout": httpx.Timeout(timeout or DEFAULT_TIMEOUT),
+        "timeout": (library or httpx).Timeout(timeout or DEFAULT_TIMEOUT),
         "follow_redirects": False,
         "headers": {"User-Agent": USER_AGENT, **(headers or {})},
     }
@@ -134,20 +147,25 @@ def translated_errors(action: str, url: str) -> Iterator[None]:
     OAuthError = authlib_module("authlib.integrations.base_client.errors").OAuthError  # noqa: N806
 
     where = _clip(url.split("?", 1)[0], 200)
+    # Authlib's client may raise httpx2's exceptions rather than httpx's.
+    libraries = {httpx, oauth_httpx()}
+    timeouts = tuple(lib.TimeoutException for lib in libraries)
+    status_errors = tuple(lib.HTTPStatusError for lib in libraries)
+    transport_errors = tuple(lib.TransportError for lib in libraries)
     try:
         yield
     except OAuthError as exc:
         raise OAuthProviderError(action, str(exc.error or "error"), exc.description) from None
-    except httpx.TimeoutException:
+    except timeouts:
         raise OAuthNetworkError(
             f"The {action} timed out: no answer from {where}.",
             hint="check the endpoint and your network, or raise --cli-read-timeout",
         ) from None
-    except httpx.HTTPStatusError as exc:
+    except status_errors as exc:
         raise OAuthNetworkError(
             f"The {action} failed: {where} answered HTTP {exc.response.status_code} without an OAuth error."
         ) from None
-    except httpx.TransportError as exc:
+    except transport_errors as exc:
         raise OAuthNetworkError(
             f"The {action} failed: cannot reach {where} ({type(exc).__name__}).",
             hint="check the endpoint URL and that the server is up",

@@ -21,12 +21,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-import httpx
-
 from agentcore_identity_cli.oauth.catalogue import Vendor
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,12 @@ class Quirks:
             params["prompt"] = "consent"
         return params
 
-    def transport(self) -> httpx.BaseTransport | None:
-        """A transport that re-encodes form bodies as JSON, for vendors that want JSON requests."""
-        return _JsonBodyTransport(httpx.HTTPTransport()) if self.json_token_request else None
+    def transport(self, library: ModuleType) -> Any:
+        """A transport that re-encodes form bodies as JSON, for vendors that want JSON requests.
+
+        `library` is httpx or httpx2, whichever the OAuth client is built on.
+        """
+        return _JsonBodyTransport(library) if self.json_token_request else None
 
     # --- on the way back ----------------------------------------------------------
 
@@ -114,7 +119,8 @@ class Quirks:
         status = response.status_code
         if "error" in normalized and status < 400:
             status = 400  # an error in a 200 answer (Slack, GitHub) is still an error
-        return httpx.Response(status, json=normalized, request=response.request)
+        # The response's own class: httpx's or httpx2's, whichever the client is built on.
+        return type(response)(status, json=normalized, request=response.request)
 
 
 def parse_body(response: httpx.Response) -> dict[str, Any] | None:
@@ -148,27 +154,45 @@ def _opt_str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-class _JsonBodyTransport(httpx.BaseTransport):
-    """Sends form-encoded POST bodies as JSON (Atlassian, Notion)."""
+class _JsonBodyTransport:
+    """Sends form-encoded POST bodies as JSON (Atlassian, Notion); a repeated field becomes a list.
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self.inner = inner
+    A transport of the library the client is built on (httpx or httpx2: both call
+    handle_request and close on it).
+    """
+
+    def __init__(self, library: ModuleType) -> None:
+        self.library = library
+        self.inner = library.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         content_type = request.headers.get("content-type", "")
         if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
-            body = json.dumps(dict(parse_qsl(request.read().decode(), keep_blank_values=True))).encode()
+            fields: dict[str, Any] = {}
+            for key, value in parse_qsl(request.read().decode(), keep_blank_values=True):
+                if key in fields:
+                    fields[key] = [*fields[key], value] if isinstance(fields[key], list) else [fields[key], value]
+                else:
+                    fields[key] = value
             headers = [
                 (k, v) for k, v in request.headers.items() if k.lower() not in ("content-type", "content-length")
             ]
-            request = httpx.Request(
+            request = self.library.Request(
                 request.method,
                 request.url,
                 headers=[*headers, ("Content-Type", "application/json")],
-                content=body,
+                content=json.dumps(fields).encode(),
                 extensions=request.extensions,
             )
-        return self.inner.handle_request(request)
+        response: httpx.Response = self.inner.handle_request(request)
+        return response
+
+    def __enter__(self) -> _JsonBodyTransport:
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.inner.__exit__(*exc_info)
 
     def close(self) -> None:
         self.inner.close()

@@ -11,9 +11,9 @@ extension), or else one the vault generates when the provider is created or upda
 (RSA 2048 for RS256 and PS256, P-256 for ES256). An update keeps the stored key while it
 fits the signing algorithm. Only its public half ever leaves the vault (`oauth2-public-key`).
 
-What the local vault cannot do is refused with a ValidationException naming `--backend aws`:
-AWS_IAM_ID_TOKEN_JWT (an AWS-signed identity token, for the client or as the token-exchange
-actor) and keys held in KMS (`privateKeySource.kmsKeySource`).
+What the local vault cannot do (AWS_IAM_ID_TOKEN_JWT, for the client or as the
+token-exchange actor, and keys held in KMS) was refused before any of this runs, by
+backends/local/refusals.py.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 
 def aws_only(what: str) -> Exception:
-    """ValidationException: what only the service can do, with --backend aws named."""
+    """ValidationException for a stored provider (one an earlier release accepted) that needs AWS."""
     return validation(
         f"{what} is not available on the local backend: only AgentCore Identity can mint AWS IAM identity "
         "tokens or sign with KMS keys. Use --backend aws for this provider."
@@ -54,15 +54,7 @@ def check_config(config: Mapping[str, Any]) -> None:
     """Refuse, before anything is stored, what the local backend cannot run."""
     from agentcore_identity_cli.oauth.client_assertion import DEFAULT_ALGORITHM, check_additional_claims, key_class
 
-    if config.get("clientAuthenticationMethod") == AWS_IAM:
-        raise aws_only("clientAuthenticationMethod AWS_IAM_ID_TOKEN_JWT")
-    exchange = config.get("onBehalfOfTokenExchangeConfig") or {}
-    actor = (exchange.get("tokenExchangeGrantTypeConfig") or {}).get("actorTokenContent")
-    if actor == AWS_IAM:
-        raise aws_only("actorTokenContent AWS_IAM_ID_TOKEN_JWT")
     key_config = config.get("privateKeyJwtConfig") or {}
-    if (key_config.get("privateKeySource") or {}).get("kmsKeySource"):
-        raise aws_only("privateKeyJwtConfig.privateKeySource.kmsKeySource (a KMS key)")
     key_class(key_config.get("signingAlgorithm") or DEFAULT_ALGORITHM)
     check_additional_claims(key_config)
 

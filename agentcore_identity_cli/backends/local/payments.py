@@ -62,14 +62,7 @@ def _vendor_config(params: dict[str, Any]) -> tuple[str, Vendor, dict[str, Any]]
         raise validation(
             f"credentialProviderVendor {name} takes providerConfigurationInput.{vendor.config_member}, not {member}."
         )
-    for secret in vendor.secrets:
-        if config.get(f"{secret}Config") or config.get(f"{secret}Source") == "EXTERNAL":
-            field = f"{secret}Config" if config.get(f"{secret}Config") else f"{secret}Source=EXTERNAL"
-            raise validation(
-                f"providerConfigurationInput.{member}.{field} cannot be used on the local backend: the secret is "
-                "kept in AWS Secrets Manager, which the local vault cannot read; pass the secret itself. "
-                "Use --backend aws."
-            )
+    # Secrets Manager references and EXTERNAL sources were refused before (local_refusals.json).
     return name, vendor, config
 
 

@@ -45,14 +45,6 @@ def check_endpoint(field: str, url: str) -> None:
     raise validation(f"{field} must be an https URL (plain http is allowed only on loopback): {url}")
 
 
-def _refuse_external_secret(config: dict[str, Any], field: str) -> None:
-    if config.get("clientSecretConfig") or config.get(f"{field}SecretConfig"):
-        raise validation(
-            "A secret kept in AWS Secrets Manager (EXTERNAL source) cannot be read by the local "
-            "backend; pass the secret itself, or use --backend aws."
-        )
-
-
 # --- API keys ---------------------------------------------------------------------------
 
 
@@ -131,7 +123,6 @@ def _oauth2_config(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         raise validation(
             f"credentialProviderVendor {vendor_name} takes oauth2ProviderConfigInput.{expected}, not {member}."
         )
-    _refuse_external_secret(config, "client")
     if member == "customOauth2ProviderConfig":
         client_auth.check_config(config)
     return member, config
@@ -162,7 +153,6 @@ class ProvidersMixin(LocalCore):
 
     def create_api_key_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """CreateApiKeyCredentialProvider."""
-        _refuse_external_secret(params, "apiKey")
         if params.get("apiKey") in (None, ""):
             raise validation("apiKey is required by the local backend.")
         name = params["name"]
@@ -181,7 +171,6 @@ class ProvidersMixin(LocalCore):
 
     def update_api_key_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """UpdateApiKeyCredentialProvider: replaces the stored key."""
-        _refuse_external_secret(params, "apiKey")
         if params.get("apiKey") in (None, ""):
             raise validation("apiKey is required by the local backend.")
         name = params["name"]

@@ -162,9 +162,28 @@ class VaultStore:
             )
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            self._migrate_when_free()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"The vault file {path} cannot be opened: {exc}") from None
+
+    def _migrate_when_free(self) -> None:
+        """Migrate, retrying while another process holds the file in a way SQLite will not wait for.
+
+        Processes that open a brand-new vault at once race to switch it to WAL and create the
+        schema; SQLite answers some of those races with "database is locked" at once, without
+        its busy handler (to avoid a deadlock), so the wait is ours, up to the busy timeout.
+        """
+        import random
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))  # noqa: S311 - jitter, not a secret
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
