@@ -53,15 +53,9 @@ class DataPlaneMixin(SigningMixin, TrustMixin):
     def _keep_subject_token(self, workload: str, jti: str, user_token: str) -> None:
         now = int(time.time())
         expiry = now + token_ttl() + 5
-        rows = self.store.db.execute(
-            "SELECT field FROM secrets WHERE kind = 'workload' AND name = ? AND field LIKE ?",
-            (workload, SUBJECT_FIELD + "%"),
-        ).fetchall()
-        for (field,) in rows:
+        for field in self.store.secret_fields("workload", workload, SUBJECT_FIELD):
             if int(field.split(":")[1]) < now:
-                self.store.db.execute(
-                    "DELETE FROM secrets WHERE kind = 'workload' AND name = ? AND field = ?", (workload, field)
-                )
+                self.store.delete_secret("workload", workload, field)
         self.seal_secret("workload", workload, f"{SUBJECT_FIELD}{expiry}:{jti}", user_token)
 
     def subject_token(self, claims: dict[str, Any]) -> str:
@@ -74,13 +68,11 @@ class DataPlaneMixin(SigningMixin, TrustMixin):
                 f"obtained with GetWorkloadAccessTokenForJWT; this one was obtained {how}."
             )
         workload = str(claims["workload"])
-        hit = self.store.db.execute(
-            "SELECT field FROM secrets WHERE kind = 'workload' AND name = ? AND field LIKE ?",
-            (workload, f"{SUBJECT_FIELD}%:{claims['jti']}"),
-        ).fetchone()
+        fields = self.store.secret_fields("workload", workload, SUBJECT_FIELD)
+        hit = next((field for field in fields if field.endswith(f":{claims['jti']}")), None)
         if hit is None:
             raise access_denied("The user's JWT behind this workload access token is no longer kept; get a new token.")
-        return self.open_secret("workload", workload, str(hit[0]))
+        return self.open_secret("workload", workload, hit)
 
     def get_resource_api_key(self, params: dict[str, Any]) -> dict[str, Any]:
         """GetResourceApiKey: the API key of a provider, for a valid workload token."""

@@ -369,6 +369,19 @@ class VaultStore:
         ).fetchone()
         return bytes(row[0]) if row else None
 
+    def secret_fields(self, kind: str, name: str, prefix: str) -> list[str]:
+        """The fields of a record's sealed values that start with `prefix`."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.db.execute(
+            "SELECT field FROM secrets WHERE kind = ? AND name = ? AND field LIKE ? ESCAPE '\\'",
+            (kind, name, escaped + "%"),
+        )
+        return [str(field) for (field,) in rows]
+
+    def delete_secret(self, kind: str, name: str, field: str) -> None:
+        """Forget one sealed value."""
+        self.db.execute("DELETE FROM secrets WHERE kind = ? AND name = ? AND field = ?", (kind, name, field))
+
     def all_secrets(self) -> list[tuple[str, str, str, bytes]]:
         """Every sealed value with its record and field (for key rotation)."""
         rows = self.db.execute("SELECT kind, name, field, sealed FROM secrets")
