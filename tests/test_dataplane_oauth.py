@@ -230,3 +230,37 @@ def test_python_api_gets_an_m2m_token(cli, oauth_server: AuthServer):
         return access_token
 
     assert call()
+
+
+def test_user_federation_sends_resources_audiences_and_custom_parameters_to_the_authorization_server(
+    cli, oauth_server: AuthServer, browser: Browser
+):
+    from urllib.parse import parse_qs, urlsplit
+
+    _setup(cli, oauth_server)
+    started = _get_token(
+        cli,
+        _wat(cli, "support-agent", "alice"),
+        "--resource-oauth2-return-url", RETURN_URL,
+        "--resources", "https://api.example.com/", "https://files.example.com/",
+        "--audiences", "orders-api",
+        "--custom-parameters", "prompt=login,login_hint=alice",
+    )  # fmt: skip
+    assert started.exit_code == 0, started.stderr
+    query = parse_qs(urlsplit(started.json()["authorizationUrl"]).query)
+    assert query["resource"] == ["https://api.example.com/", "https://files.example.com/"]
+    assert query["audience"] == ["orders-api"]
+    assert query["prompt"] == ["login"] and query["login_hint"] == ["alice"]
+    assert len(query["state"]) == 1 and query["code_challenge_method"] == ["S256"]
+    # The authorization server takes the request as it is and the login completes.
+    _consent(cli, started.json()["sessionUri"])
+
+
+def test_custom_parameters_cannot_replace_what_the_flow_sets(cli, oauth_server: AuthServer):
+    _setup(cli, oauth_server)
+    result = _get_token(
+        cli, _wat(cli, "support-agent", "alice"), "--resource-oauth2-return-url", RETURN_URL,
+        "--custom-parameters", "state=forged",
+    )  # fmt: skip
+    assert result.exit_code == 254
+    assert "customParameters cannot set state" in result.stderr

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -215,8 +215,29 @@ def jwt_authorization(
 # --- authorization code + PKCE ------------------------------------------------------------
 
 
-def authorization_request(cfg: OAuthClient, scopes: list[str], redirect_uri: str) -> PendingAuthorization:
-    """The authorization URL, with a fresh random state and PKCE S256 verifier."""
+# Parameters of the authorization request that the flow itself sets: custom parameters may not replace them.
+_PROTECTED_AUTHORIZE_PARAMS = frozenset(
+    {"response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "scope"}
+)
+
+
+def authorization_request(
+    cfg: OAuthClient,
+    scopes: list[str],
+    redirect_uri: str,
+    extra: Sequence[tuple[str, str]] = (),
+) -> PendingAuthorization:
+    """The authorization URL, with a fresh random state and PKCE S256 verifier.
+
+    `extra` adds parameters (RFC 8707 `resource`, `audience`, the API's customParameters),
+    repeated names allowed; one that the flow sets itself is refused.
+    """
+    clash = sorted({name for name, _ in extra} & _PROTECTED_AUTHORIZE_PARAMS)
+    if clash:
+        raise ServiceError(
+            "ValidationException",
+            f"customParameters cannot set {', '.join(clash)}: the authorization request sets it itself.",
+        )
     if not cfg.endpoints.authorization:
         raise ServiceError(
             "ValidationException", "This provider has no authorization endpoint, so it cannot run a browser login."
@@ -231,6 +252,10 @@ def authorization_request(cfg: OAuthClient, scopes: list[str], redirect_uri: str
             redirect_uri=redirect_uri,
             **cfg.quirks.authorize_params(scopes),
         )
+    if extra:
+        from urllib.parse import urlencode
+
+        url += ("&" if "?" in url else "?") + urlencode(list(extra))
     return PendingAuthorization(
         url=url, state=state, code_verifier=verifier, redirect_uri=redirect_uri, scopes=tuple(scopes)
     )

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -240,15 +240,16 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         scopes: list[str] | None = None,
         workload: str | None = None,
         user_id: str | None = None,
+        extra: Sequence[tuple[str, str]] = (),
     ) -> UserAuthorization:
-        """Start a browser login: the authorization URL with state and PKCE S256."""
+        """Start a browser login: the authorization URL with state and PKCE S256 (and `extra` parameters)."""
         from agentcore_identity_cli.oauth import flows
 
         row = self.require(OAUTH2, provider)
         workload_name = self.resolve_workload(workload)
         wanted = self._login_scopes(row, scopes)
         cfg, _ = self._client(row, with_secret=False)  # the authorization URL carries no secret
-        pending = flows.authorization_request(cfg, wanted, redirect_uri)
+        pending = flows.authorization_request(cfg, wanted, redirect_uri, extra)
         log.debug("authorization request for provider %s (scopes %s)", provider, " ".join(wanted) or "-")
         return UserAuthorization(provider, workload_name, user_id or default_user_id(), tuple(wanted), pending)
 

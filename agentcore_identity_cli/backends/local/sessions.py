@@ -201,8 +201,12 @@ class SessionsMixin(LocalCore):
         self, provider: str, workload: str, user: str, scopes: list[str], params: dict[str, Any]
     ) -> dict[str, Any]:
         redirect_uri = f"http://127.0.0.1:{_free_loopback_port()}/callback"
+        # RFC 8707 resource indicators and audiences, then the caller's own parameters.
+        extra = [("resource", value) for value in params.get("resources") or []]
+        extra += [("audience", value) for value in params.get("audiences") or []]
+        extra += sorted((params.get("customParameters") or {}).items())
         authorization = self.begin_user_authorization(
-            provider, redirect_uri=redirect_uri, scopes=scopes or None, workload=workload, user_id=user
+            provider, redirect_uri=redirect_uri, scopes=scopes or None, workload=workload, user_id=user, extra=extra
         )
         import secrets
 
