@@ -10,7 +10,7 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
         'audit') reply='list verify' ;;
         'configure') reply='get list set' ;;
         'report') reply='access-review inventory policy' ;;
@@ -64,6 +64,7 @@ _agentcore_identity_options() {
         'report inventory') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region' ;;
         'report policy') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --max-age --no-color --output --profile --query --region --unused-for' ;;
         'reset-token-vault-key-material') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --token-vault-id' ;;
+        'serve') reply='--allow-any-credentials --allow-remote --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --host --no-color --output --port --print-env --profile --query --region' ;;
         'set-token-vault-cmk') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --kms-configuration --no-color --output --profile --query --region --token-vault-id' ;;
         'tag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn --tags' ;;
         'token') reply='--audiences --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --force-refresh --help -h --no-color --oauth2-flow --output --profile --query --region --resources --scopes --user-id --user-token --workload-name' ;;
@@ -261,6 +262,11 @@ _agentcore_identity_takes_value() {
         'reset-token-vault-key-material')
             case "$2" in
                 --token-vault-id) return 0 ;;
+            esac
+            ;;
+        'serve')
+            case "$2" in
+                --host|--port) return 0 ;;
             esac
             ;;
         'set-token-vault-cmk')

@@ -9,7 +9,7 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
         case 'audit'
             printf '%s\n' 'list' 'verify'
         case 'configure'
@@ -202,6 +202,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--token-vault-id'
                     return 0
             end
+        case 'serve'
+            switch "$argv[2]"
+                case '--host' '--port'
+                    return 0
+            end
         case 'set-token-vault-cmk'
             switch "$argv[2]"
                 case '--kms-configuration' '--token-vault-id'
@@ -327,6 +332,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'logout' -d 
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'oauth2-public-key' -d 'Print the public key of a PRIVATE_KEY_JWT provider as a JWK Set, to register it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'report' -d 'Reports for compliance and CI: inventory, policy violations (exit 1), access review.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'reset-token-vault-key-material' -d 'Rotate the token vault key and re-seal every secret.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'serve' -d 'Serve the local vault over AWS\'s wire protocol (SigV4, rest-json) on one port.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'set-token-vault-cmk' -d 'Choose how the token vault key is protected.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'tag-resource' -d 'Add or overwrite tags on a resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'token' -d 'Print an OAuth2 access token of a provider (for scripts: $(agentcore-identity token NAME)).'
@@ -542,6 +548,13 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'allow-any-credentials' -d 'Accept requests signed with any key, or none (sandboxes only).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'allow-remote' -d 'Allow a --host that other machines can reach.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'host' -x -d 'Address to listen on (loopback unless --allow-remote).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'port' -x -d 'Port to listen on; 0 picks a free one.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'print-env' -d 'Print the shell lines that point clients here, and exit.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'kms-configuration' -x -d 'keyType=CustomerManagedKey|ServiceManagedKey[,kmsKeyArn=ARN]'

@@ -55,6 +55,7 @@ COMMAND_MODULES: dict[str, str] = {
     "vault": "vault",
     "audit": "audit",
     "report": "report",
+    "serve": "serve",
 }
 
 
