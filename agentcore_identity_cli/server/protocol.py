@@ -356,7 +356,7 @@ def _timestamp_out(value: Any, form: str) -> Any:
     if form == "rfc822":
         return format_datetime(value.astimezone(UTC), usegmt=True)
     seconds = value.timestamp()
-    return int(seconds) if seconds == int(seconds) else round(seconds, 3)
+    return int(seconds) if seconds == int(seconds) else seconds
 
 
 def _header_text(shape: Shape, value: Any) -> str:
