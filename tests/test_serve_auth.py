@@ -1,0 +1,129 @@
+"""SigV4 as AWS checks it: the vault's own access key, AWS's 403 codes, an audit event for each refusal."""
+# ruff: noqa: F811 - the fixtures are imported from tests/serve_support.py
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.serve_support import Served, print_env, serve_fixture, start_serve  # noqa: F401
+
+
+def _client(serve: Served, service: str = "bedrock-agentcore-control", **credentials: Any) -> Any:
+    session = boto3.session.Session(
+        aws_access_key_id=credentials.get("key", serve.env["AWS_ACCESS_KEY_ID"]),
+        aws_secret_access_key=credentials.get("secret", serve.env["AWS_SECRET_ACCESS_KEY"]),
+        region_name=credentials.get("region", "eu-west-1"),
+    )
+    config = Config(retries={"max_attempts": 1}, signature_version=credentials.get("signature", "v4"))
+    return session.client(service, endpoint_url=serve.url, config=config)
+
+
+def _refused(call: Any) -> tuple[str, int, str]:
+    with pytest.raises(ClientError) as excinfo:
+        call()
+    response = excinfo.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+def _audit(cli: Any) -> list[dict[str, Any]]:
+    result = cli("audit", "list", "--output", "json")
+    assert result.exit_code == 0, result.stderr
+    body = result.json()
+    events: list[dict[str, Any]] = body if isinstance(body, list) else next(iter(body.values()))
+    return events
+
+
+def test_any_region_signs_with_the_vaults_key(serve: Served) -> None:
+    for region in ("us-east-1", "eu-west-1", "local"):
+        assert _client(serve, region=region).list_workload_identities()["workloadIdentities"] == []
+
+
+def test_a_wrong_secret_is_an_invalid_signature_and_audited(serve: Served, cli: Any) -> None:
+    client = _client(serve, secret="not-the-secret-" + "x" * 25)
+    code, status, message = _refused(lambda: client.create_workload_identity(name="agent-1"))
+    assert (code, status) == ("InvalidSignatureException", 403)
+    assert "signature we calculated does not match" in message
+    events = _audit(cli)
+    assert any(e["operation"] == "CreateWorkloadIdentity" and e["outcome"] == "InvalidSignatureException" for e in events)
+    assert _client(serve).list_workload_identities()["workloadIdentities"] == []  # nothing was created
+
+
+def test_another_access_key_is_unrecognized(serve: Served, cli: Any) -> None:
+    client = _client(serve, key="AKIAIOSFODNN7EXAMPLE", secret="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    code, status, _ = _refused(client.list_workload_identities)
+    assert (code, status) == ("UnrecognizedClientException", 403)
+    assert any(e["outcome"] == "UnrecognizedClientException" for e in _audit(cli))
+
+
+def test_an_unsigned_request_is_missing_authentication(serve: Served) -> None:
+    code, status, message = _refused(_client(serve, signature=UNSIGNED).get_token_vault)
+    assert (code, status, message) == ("MissingAuthenticationTokenException", 403, "Missing Authentication Token")
+
+
+def test_a_signature_older_than_15_minutes_has_expired(serve: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    late = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=20)
+    monkeypatch.setattr("botocore.auth.get_current_datetime", lambda: late)  # a client whose clock is behind
+    code, status, message = _refused(_client(serve).list_workload_identities)
+    assert (code, status) == ("InvalidSignatureException", 403)
+    assert message.startswith("Signature expired:")
+
+
+def test_minting_workload_tokens_needs_a_signature(serve: Served) -> None:
+    _client(serve).create_workload_identity(name="agent-1")
+    unsigned = _client(serve, "bedrock-agentcore", signature=UNSIGNED)
+    code, status, _ = _refused(lambda: unsigned.get_workload_access_token(workloadName="agent-1"))
+    assert (code, status) == ("MissingAuthenticationTokenException", 403)
+
+
+def test_resource_calls_are_authorised_by_the_workload_token_alone(serve: Served) -> None:
+    cp = _client(serve)
+    cp.create_workload_identity(name="agent-1")
+    cp.create_api_key_credential_provider(name="openai", apiKey="sk-live-1")
+    token = _client(serve, "bedrock-agentcore").get_workload_access_token(workloadName="agent-1")[
+        "workloadAccessToken"
+    ]
+    unsigned = _client(serve, "bedrock-agentcore", signature=UNSIGNED)
+    key = unsigned.get_resource_api_key(workloadIdentityToken=token, resourceCredentialProviderName="openai")
+    assert key["apiKey"] == "sk-live-1"
+    code, _, _ = _refused(
+        lambda: unsigned.get_resource_api_key(
+            workloadIdentityToken=token[:-4] + "AAAA", resourceCredentialProviderName="openai"
+        )
+    )
+    assert code != "MissingAuthenticationTokenException"
+    assert "sk-live-1" not in serve.log() and token not in serve.log()
+
+
+def test_the_key_is_one_per_vault_sealed_and_survives_key_rotation(serve: Served, cli: Any, vault_file: Path) -> None:
+    secret = serve.env["AWS_SECRET_ACCESS_KEY"]
+    with sqlite3.connect(vault_file) as db:
+        dump = "\n".join(db.iterdump())
+    assert serve.env["AWS_ACCESS_KEY_ID"] in dump
+    assert secret not in dump
+    assert secret not in serve.log()
+    rotated = cli("reset-token-vault-key-material")
+    assert rotated.exit_code == 0, rotated.stderr
+    assert print_env(serve.port) == serve.env  # the same pair, re-sealed under the new key
+    assert _client(serve).get_token_vault()["tokenVaultId"] == "default"
+    assert any(e["operation"] == "CreateServeAccessKey" for e in _audit(cli))
+
+
+def test_allow_any_credentials_serves_any_signer_with_a_warning(home: Path) -> None:
+    served = start_serve(home, "--allow-any-credentials")
+    try:
+        assert "Warning: --allow-any-credentials" in served.log()
+        stranger = boto3.session.Session(
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40, region_name="us-west-2"
+        ).client("bedrock-agentcore-control", endpoint_url=served.url)
+        assert stranger.get_token_vault()["tokenVaultId"] == "default"
+    finally:
+        assert served.stop() == 0
