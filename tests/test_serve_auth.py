@@ -1,5 +1,4 @@
 """SigV4 as AWS checks it: the vault's own access key, AWS's 403 codes, an audit event for each refusal."""
-# ruff: noqa: F811 - the fixtures are imported from tests/serve_support.py
 
 from __future__ import annotations
 
@@ -53,7 +52,9 @@ def test_a_wrong_secret_is_an_invalid_signature_and_audited(serve: Served, cli: 
     assert (code, status) == ("InvalidSignatureException", 403)
     assert "signature we calculated does not match" in message
     events = _audit(cli)
-    assert any(e["operation"] == "CreateWorkloadIdentity" and e["outcome"] == "InvalidSignatureException" for e in events)
+    assert any(
+        e["operation"] == "CreateWorkloadIdentity" and e["outcome"] == "InvalidSignatureException" for e in events
+    )
     assert _client(serve).list_workload_identities()["workloadIdentities"] == []  # nothing was created
 
 
@@ -88,9 +89,7 @@ def test_resource_calls_are_authorised_by_the_workload_token_alone(serve: Served
     cp = _client(serve)
     cp.create_workload_identity(name="agent-1")
     cp.create_api_key_credential_provider(name="openai", apiKey="sk-live-1")
-    token = _client(serve, "bedrock-agentcore").get_workload_access_token(workloadName="agent-1")[
-        "workloadAccessToken"
-    ]
+    token = _client(serve, "bedrock-agentcore").get_workload_access_token(workloadName="agent-1")["workloadAccessToken"]
     unsigned = _client(serve, "bedrock-agentcore", signature=UNSIGNED)
     key = unsigned.get_resource_api_key(workloadIdentityToken=token, resourceCredentialProviderName="openai")
     assert key["apiKey"] == "sk-live-1"

@@ -84,7 +84,9 @@ def test_every_operation_of_both_services_through_boto3(
     # API key providers
     created = cp.create_api_key_credential_provider(name="openai", apiKey="sk-live-123", tags={"team": "ml"})
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
-    _same_as_cli(cli, cp.get_api_key_credential_provider(name="openai"), "get-api-key-credential-provider", "--name", "openai")
+    _same_as_cli(
+        cli, cp.get_api_key_credential_provider(name="openai"), "get-api-key-credential-provider", "--name", "openai"
+    )
     cp.update_api_key_credential_provider(name="openai", apiKey="sk-live-456")
     _same_as_cli(cli, cp.list_api_key_credential_providers(), "list-api-key-credential-providers")
 
@@ -124,11 +126,15 @@ def test_every_operation_of_both_services_through_boto3(
     _same_as_cli(cli, cp.list_oauth2_credential_providers(), "list-oauth2-credential-providers")
 
     # Payment providers
-    cdp = {"coinbaseCdpConfiguration": {"apiKeyId": "key-1", "apiKeySecret": k.cdp_pem, "walletSecret": k.wallet_secret}}
+    cdp = {
+        "coinbaseCdpConfiguration": {"apiKeyId": "key-1", "apiKeySecret": k.cdp_pem, "walletSecret": k.wallet_secret}
+    }
     cp.create_payment_credential_provider(
         name="cdp", credentialProviderVendor="CoinbaseCDP", providerConfigurationInput=cdp
     )
-    _same_as_cli(cli, cp.get_payment_credential_provider(name="cdp"), "get-payment-credential-provider", "--name", "cdp")
+    _same_as_cli(
+        cli, cp.get_payment_credential_provider(name="cdp"), "get-payment-credential-provider", "--name", "cdp"
+    )
     cp.update_payment_credential_provider(
         name="cdp", credentialProviderVendor="CoinbaseCDP", providerConfigurationInput=cdp
     )
@@ -149,14 +155,10 @@ def test_every_operation_of_both_services_through_boto3(
 
     # Data plane: workload tokens, then the resources they unlock
     token = dp.get_workload_access_token(workloadName="agent-1")["workloadAccessToken"]
-    user_token = dp.get_workload_access_token_for_user_id(workloadName="agent-1", userId="alice")[
-        "workloadAccessToken"
-    ]
+    user_token = dp.get_workload_access_token_for_user_id(workloadName="agent-1", userId="alice")["workloadAccessToken"]
     trusted = cli("trusted-issuer", "add", "--issuer", issuer.url, "--audiences", "agent-api")  # the CLI, meanwhile
     assert trusted.exit_code == 0, trusted.stderr
-    assert dp.get_workload_access_token_for_jwt(workloadName="agent-1", userToken=issuer.token())[
-        "workloadAccessToken"
-    ]
+    assert dp.get_workload_access_token_for_jwt(workloadName="agent-1", userToken=issuer.token())["workloadAccessToken"]
     key = dp.get_resource_api_key(workloadIdentityToken=token, resourceCredentialProviderName="openai")
     assert key["apiKey"] == "sk-live-456"
     m2m = dp.get_resource_oauth2_token(
@@ -190,13 +192,20 @@ def test_every_operation_of_both_services_through_boto3(
     _same_as_cli(cli, vault, "get-token-vault")
     assert cp.set_token_vault_cmk(kmsConfiguration={"keyType": "ServiceManagedKey"})["tokenVaultId"] == "default"
     cp.reset_token_vault_key_material(tokenVaultId="default")
-    assert dp.get_resource_api_key(
-        workloadIdentityToken=dp.get_workload_access_token(workloadName="agent-1")["workloadAccessToken"],
-        resourceCredentialProviderName="openai",
-    )["apiKey"] == "sk-live-456"  # the serve key and every secret were re-sealed
+    assert (
+        dp.get_resource_api_key(
+            workloadIdentityToken=dp.get_workload_access_token(workloadName="agent-1")["workloadAccessToken"],
+            resourceCredentialProviderName="openai",
+        )["apiKey"]
+        == "sk-live-456"
+    )  # the serve key and every secret were re-sealed
     with pytest.raises(ClientError) as stale:
         dp.get_resource_api_key(workloadIdentityToken=token, resourceCredentialProviderName="openai")
-    assert stale.value.response["Error"]["Code"] in ("AccessDeniedException", "UnauthorizedException", "ValidationException")
+    assert stale.value.response["Error"]["Code"] in (
+        "AccessDeniedException",
+        "UnauthorizedException",
+        "ValidationException",
+    )
 
     # Deletes
     for delete, name in (
@@ -228,7 +237,10 @@ def test_paginators_walk_more_than_one_page(serve: Served) -> None:
 @pytest.mark.parametrize(
     ("kind", "create"),
     [
-        ("apikey", lambda cp: cp.create_api_key_credential_provider(name="key-1", apiKey="sk")["credentialProviderArn"]),
+        (
+            "apikey",
+            lambda cp: cp.create_api_key_credential_provider(name="key-1", apiKey="sk")["credentialProviderArn"],
+        ),
         (
             "oauth2",
             lambda cp: cp.create_oauth2_credential_provider(

@@ -1,6 +1,5 @@
 """Bad input to serve answers AWS-shaped errors and the server keeps serving; many clients at once;
 the CLI on the same vault meanwhile; logs without secrets."""
-# ruff: noqa: F811 - the fixtures are imported from tests/serve_support.py
 
 from __future__ import annotations
 
@@ -75,7 +74,7 @@ def test_a_body_over_1_mib_is_413(serve: Served) -> None:
 
 
 def test_concurrent_clients_from_many_threads(serve: Served) -> None:
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
 
     def work(n: int) -> None:
         try:
@@ -86,7 +85,7 @@ def test_concurrent_clients_from_many_threads(serve: Served) -> None:
                 cp.create_workload_identity(name=name)
                 assert cp.get_workload_identity(name=name)["name"] == name
                 assert dp.get_workload_access_token(workloadName=name)["workloadAccessToken"]
-        except BaseException as exc:  # reported below, on the main thread
+        except Exception as exc:  # noqa: BLE001 - reported below, on the main thread
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
