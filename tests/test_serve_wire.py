@@ -140,3 +140,15 @@ def test_a_remote_host_needs_allow_remote(cli: Any) -> None:
     assert refused.exit_code == 252
     assert "--allow-remote" in refused.stderr
     assert cli("serve", "--print-env", "--port", "0").exit_code == 252
+
+
+def test_a_client_that_never_finishes_its_headers_is_cut_off(serve: Served) -> None:
+    import socket
+    import time
+
+    with socket.create_connection(("127.0.0.1", serve.port), timeout=60) as slow:
+        slow.sendall(b"POST /identities/GetTokenVault HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        started = time.monotonic()
+        assert slow.recv(100) == b""  # closed by serve, not by our timeout
+        assert time.monotonic() - started < 30
+    _still_serving(serve)

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
 BODY_TIMEOUT_SECONDS = 30.0
+HEADER_TIMEOUT_SECONDS = 10.0
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_SHUTDOWN_SECONDS = 30
 WORKER_THREADS = 16
@@ -335,6 +336,7 @@ def run_server(state: ServerState, sock: socket.socket) -> int:
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         lifespan="on",
+        http=_timed_h11_protocol(),
         server_header=False,
         date_header=True,
     )
@@ -342,6 +344,58 @@ def run_server(state: ServerState, sock: socket.socket) -> int:
     asyncio.run(server.serve(sockets=[sock]))
     sys.stderr.write("serve: stopped\n")
     return 0
+
+
+def _timed_h11_protocol() -> type[Any]:
+    """uvicorn's HTTP/1.1 protocol with a deadline for a request's headers.
+
+    uvicorn times out idle keep-alive connections but waits forever for a client that
+    sends its headers a byte at a time; this closes such a connection after
+    HEADER_TIMEOUT_SECONDS (the body has its own limit, in _read_body).
+    """
+    import asyncio
+
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimedH11Protocol(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def _arm_header_timer(self) -> None:
+            self._disarm_header_timer()
+            self._header_timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._headers_too_slow)
+
+        def _disarm_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _in_request(self) -> bool:
+            return self.cycle is not None and not self.cycle.response_complete
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if not self._in_request() and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self._in_request():
+                self._disarm_header_timer()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm_header_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_header_timer()
+            super().connection_lost(exc)
+
+    return TimedH11Protocol
 
 
 def _graceful_server(config: Any) -> Any:
