@@ -242,16 +242,17 @@ def _call(
     backend: LocalBackend, operation: OperationModel, params: dict[str, Any]
 ) -> tuple[int, dict[str, str], bytes]:
     from agentcore_identity_cli.client import validated_call
-    from agentcore_identity_cli.errors import AgentCoreIdentityError, ParamValidationError, ServiceError
+    from agentcore_identity_cli.errors import AgentCoreIdentityError, ConfigError, ServiceError, UsageError
 
     try:
         result = validated_call(backend, operation.name, params)
-    except ParamValidationError as exc:
-        return serialize_error("ValidationException", exc.message)
     except ServiceError as exc:
         return serialize_error(exc.code, exc.message)
+    except (UsageError, ConfigError) as exc:
+        # A request that fails the API's constraints, or asks what this vault cannot do
+        # (a passphrase nobody gave serve): the caller's to change. Messages carry no secret.
+        return serialize_error("ValidationException", exc.message)
     except AgentCoreIdentityError as exc:
-        # The vault refused (locked, misconfigured): the service's side, never the caller's.
         return serialize_error("InternalServerException", exc.message)
     except Exception as exc:  # the one catch-all: no traceback reaches a client
         log.debug("%s failed", operation.name, exc_info=True)
