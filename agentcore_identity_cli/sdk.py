@@ -274,7 +274,8 @@ class CredentialProvider(_Client):
 
         backend: Any = self._backend
         session = await asyncio.to_thread(backend.session_for_login, session_uri)
-        with LoopbackListener(port=urlsplit(session["redirectUri"]).port or 0) as listener:
+        redirect = urlsplit(session["redirectUri"])
+        with LoopbackListener(port=redirect.port or 0, path=redirect.path) as listener:
             await _notify(on_auth_url, url)
             params = await asyncio.to_thread(listener.wait, timeout)
             try:

@@ -90,9 +90,11 @@ class Client(ClientMixin):
         return scope or ""
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        # RFC 8252 section 7.3: any port on the loopback address.
+        # RFC 8252 section 7.3: any port on the loopback address; the listener's own path or
+        # a provider's callback URL (login, and serve's hosted callback).
         parts = urlsplit(redirect_uri)
-        return parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.path == "/callback"
+        path_ok = parts.path == "/callback" or parts.path.startswith("/identities/oauth2/callback/")
+        return parts.scheme == "http" and parts.hostname == "127.0.0.1" and path_ok
 
     def check_client_secret(self, client_secret: str) -> bool:
         return hmac.compare_digest(client_secret.encode(), self.client_secret.encode())

@@ -26,7 +26,10 @@ def test_login_runs_code_with_pkce_and_stores_the_tokens(cli, oauth_server: Auth
     assert len(query["state"][0]) >= 32
     assert query["scope"] == ["openid offline_access read"]
     redirect = urlsplit(query["redirect_uri"][0])
-    assert (redirect.hostname, redirect.path) == ("127.0.0.1", "/callback")
+    # The provider's callbackUrl, on the listener's random port (RFC 8252 section 7.3).
+    callback = urlsplit(cli("get-oauth2-credential-provider", "--name", "corp").json()["callbackUrl"])
+    assert (redirect.hostname, redirect.path) == ("127.0.0.1", callback.path)
+    assert callback.port is None and callback.path.startswith("/identities/oauth2/callback/")
     assert oauth_server.stats["token:authorization_code"] == 1
     page = next(e for e in browser.entries(wait_for="callback_status") if "callback_status" in e)
     assert page["callback_status"] == 200 and "Logged in" in page["callback_page"]

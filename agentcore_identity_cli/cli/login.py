@@ -1,7 +1,8 @@
 """`login`, `logout` and `token`: OAuth 2.0 tokens of a provider.
 
 `login PROVIDER` runs the authorization code flow with PKCE in the user's browser (a
-loopback listener on 127.0.0.1 receives the redirect), or the device flow with `--device`.
+loopback listener on 127.0.0.1, any port, on the path of the provider's callbackUrl,
+receives the redirect), or the device flow with `--device`.
 On the aws backend it runs AgentCore Identity's own user-federation flow instead (see
 cli/login_aws.py): the service talks to the provider and keeps the tokens.
 `token PROVIDER` prints a fresh access token for `$(...)`: the user's (refreshed when it
@@ -85,9 +86,14 @@ def _browser_login(
     no_browser: bool,
     timeout: float,
 ) -> TokenResult:
+    from agentcore_identity_cli.backends.local import arns
     from agentcore_identity_cli.oauth.listener import LoopbackListener
 
-    with LoopbackListener() as listener:  # listening before the browser is opened
+    # The provider's callbackUrl path on a random loopback port (RFC 8252 section 7.3): the
+    # one URL registered with the authorization server serves login and served sessions alike.
+    row = backend.require("oauth2", provider)
+    path = arns.CALLBACK_PATH + arns.callback_id(row["arn"], row["created"])
+    with LoopbackListener(path=path) as listener:  # listening before the browser is opened
         auth = backend.begin_user_authorization(
             provider, redirect_uri=listener.redirect_uri, scopes=scopes, workload=workload, user_id=user
         )
@@ -144,8 +150,8 @@ def _session_login(app_ctx: AppContext, provider: str, session_uri: str, *, no_b
     if session["provider"] != provider:
         raise UsageError(f"That session is for provider '{session['provider']}', not '{provider}'.")
     io = app_ctx.io
-    port = urlsplit(session["redirectUri"]).port or 0
-    with LoopbackListener(port=port) as listener:
+    redirect = urlsplit(session["redirectUri"])
+    with LoopbackListener(port=redirect.port or 0, path=redirect.path) as listener:
         url = session["authorizationUrl"]
         params = await_redirect(app_ctx, listener, provider, url, no_browser=no_browser, timeout=timeout)
         try:

@@ -71,9 +71,29 @@ def secret_arn(kind: str, name: str) -> str:
     )
 
 
-def callback_url(name: str) -> str:
-    """Where a provider's authorization server sends the user back (the local listener)."""
-    return f"http://127.0.0.1/identities/oauth2/callback/{name}"
+CALLBACK_PATH = "/identities/oauth2/callback/"
+LOOPBACK = "http://127.0.0.1"
+
+
+def callback_id(arn: str, created: float) -> str:
+    """The id in a provider's callback URL: a UUID, as the service hands out, one per provider.
+
+    Derived from the ARN and the creation time, so it is stable across reads and a provider
+    deleted and created again under the same name gets a new one (as on AWS).
+    """
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}#{created!r}"))
+
+
+def callback_url(ident: str, base: str | None = None) -> str:
+    """Where a provider's authorization server sends the user back.
+
+    `base` is the address of `serve` when the vault is served (the hosted callback); without
+    it the URL names no port: `login` listens on a random loopback port with this path, and
+    RFC 8252 section 7.3 has authorization servers accept any port of a loopback redirect URI.
+    """
+    return f"{base or LOOPBACK}{CALLBACK_PATH}{ident}"
 
 
 def parse(arn: str) -> tuple[str, str] | None:

@@ -54,6 +54,9 @@ class LocalCore:
     """Shared machinery of the local backend: the store, the key, rows and pages."""
 
     name = "local"
+    # The address of `serve` (http://HOST:PORT) when it serves this vault: the OAuth2
+    # callback URLs are then the ones it hosts. None for the CLI and the Python API.
+    callback_base: str | None = None
 
     def __init__(self, vault_path: Path, prompt: Callable[[str], str] | None = None) -> None:
         self.store = VaultStore(vault_path)

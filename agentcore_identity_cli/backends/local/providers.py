@@ -128,7 +128,7 @@ def _oauth2_config(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return member, config
 
 
-def _oauth2_out(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
+def _oauth2_out(row: dict[str, Any], *, full: bool, base: str | None) -> dict[str, Any]:
     attrs = row["attrs"]
     out: dict[str, Any] = {
         "clientSecretArn": {"secretArn": arns.secret_arn(OAUTH2, row["name"])},
@@ -136,7 +136,7 @@ def _oauth2_out(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
         "name": row["name"],
         "credentialProviderArn": row["arn"],
         "credentialProviderVendor": attrs["vendor"],
-        "callbackUrl": arns.callback_url(row["name"]),
+        "callbackUrl": arns.callback_url(arns.callback_id(row["arn"], row["created"]), base),
         "oauth2ProviderConfigOutput": attrs["output"],
         "status": "READY",
     }
@@ -228,13 +228,13 @@ class ProvidersMixin(LocalCore):
             client_auth.ensure_private_key(self, name, config)
             if params.get("tags"):
                 self.store.set_tags(row["arn"], params["tags"])
-        out = _oauth2_out(row, full=False)
+        out = _oauth2_out(row, full=False, base=self.callback_base)
         del out["credentialProviderVendor"]  # CreateOauth2CredentialProvider does not return it
         return out
 
     def get_oauth2_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """GetOauth2CredentialProvider."""
-        return _oauth2_out(self.require(OAUTH2, params["name"]), full=True)
+        return _oauth2_out(self.require(OAUTH2, params["name"]), full=True, base=self.callback_base)
 
     def update_oauth2_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """UpdateOauth2CredentialProvider: the configuration is replaced; an omitted client
@@ -256,7 +256,7 @@ class ProvidersMixin(LocalCore):
             self.store.update(OAUTH2, name, attrs)
             client_auth.ensure_private_key(self, name, config)
             row = self.require(OAUTH2, name)
-        return _oauth2_out(row, full=True)
+        return _oauth2_out(row, full=True, base=self.callback_base)
 
     def delete_oauth2_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeleteOauth2CredentialProvider."""

@@ -7,11 +7,15 @@ The service's sequence, reproduced on one machine:
    gets the token (refreshed if needed). Otherwise, or with `--force-authentication`, it
    gets an `authorizationUrl`, a `sessionUri` (`urn:ietf:params:oauth:request_uri:...`) and
    `sessionStatus: IN_PROGRESS`.
-2. The user opens the URL. The provider redirects to the session's loopback redirect URI
-   (`http://127.0.0.1:PORT/callback`, fixed when the session starts), where
-   `agentcore-identity login PROVIDER --session-uri S` listens: it checks `state`, exchanges
-   the code with the PKCE verifier, and keeps the tokens sealed in the session, not yet
-   under any user ("AUTHORIZED").
+2. The user opens the URL. The provider redirects to the provider's callback URL,
+   `.../identities/oauth2/callback/<uuid>` (fixed when the session starts). With `serve`
+   running, that is serve's own address, and serve is the callback, as the service is
+   (server/callback.py): it checks `state`, exchanges the code with the PKCE verifier, keeps
+   the tokens sealed in the session, not yet under any user ("AUTHORIZED"), and sends the
+   browser on to the session's `resourceOauth2ReturnUrl` with `session_id=<sessionUri>`
+   (and `state=<customState>` when one was given). Without `serve` the callback is on a
+   loopback port chosen when the session starts, where
+   `agentcore-identity login PROVIDER --session-uri S` listens and does the same.
 3. The application confirms who consented: `complete-resource-token-auth --session-uri S
    --user-identifier userId=U` (or `userToken=JWT` from a trusted issuer). The user must be
    the one the session was started for; the tokens then move to (workload, provider, user,
@@ -26,10 +30,14 @@ provider or the workload identity deletes its sessions.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.core import LocalCore
 from agentcore_identity_cli.errors import ServiceError, not_found, validation
 
@@ -45,6 +53,21 @@ def _free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _state_digest(state: str) -> str:
+    """What a session keeps in the clear to be found by its `state` (the state itself is sealed)."""
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _with_query(url: str, session_uri: str, custom_state: str | None) -> str:
+    """The return URL with `session_id` (and `state`, the caller's customState) added to its query."""
+    parts = urlsplit(url)
+    extra = [("session_id", session_uri)]
+    if custom_state is not None:
+        extra.append(("state", custom_state))
+    query = "&".join(q for q in (parts.query, urlencode(extra)) if q)
+    return urlunsplit(parts._replace(query=query))
 
 
 def _access_denied(message: str) -> ServiceError:
@@ -164,6 +187,9 @@ class SessionsMixin(LocalCore):
 
         session = self._session(session_uri)
         attrs = session["attrs"]
+        if attrs["status"] != IN_PROGRESS:
+            # A replayed redirect must not spend the code again (nor fail a finished session).
+            raise validation(f"This session is {attrs['status']}; start a new one.")
         pending = flows.PendingAuthorization(
             url=attrs["authorizationUrl"],
             state=self.open_secret(KIND, session["name"], "state"),
@@ -185,6 +211,42 @@ class SessionsMixin(LocalCore):
             self.seal_secret(KIND, current["name"], "tokens", bundle)
             self._set_status(current, AUTHORIZED)
 
+    # --- used by serve's hosted callback (server/callback.py) --------------------------
+
+    def receive_oauth2_callback(self, callback_id: str, callback: dict[str, str]) -> dict[str, str | None]:
+        """The provider's redirect to a hosted callback URL: find the session by its `state`,
+        check it belongs to the provider of this URL, exchange the code, keep the tokens.
+
+        Returns where the browser goes next: `returnUrl` (with `session_id` and the custom
+        state in its query) or None when the session named no return URL, and `sessionUri`.
+        ValidationException when no session waits for this state at this URL.
+        """
+        state = callback.get("state") or ""
+        session = self._session_by_state(state) if state else None
+        if session is None:
+            raise validation("No authorization session is waiting for this callback (unknown or used state).")
+        provider_row = self.store.get("oauth2", session["attrs"]["provider"])
+        if provider_row is None or arns.callback_id(provider_row["arn"], provider_row["created"]) != callback_id:
+            raise validation("This callback URL belongs to another credential provider than the session.")
+        session_uri = str(session["arn"])
+        custom_state = self.open_secret(KIND, session["name"], "customState") if session["attrs"].get(
+            "hasCustomState"
+        ) else None
+        self.receive_session_callback(session_uri, callback)
+        return_url = session["attrs"].get("returnUrl")
+        return {
+            "sessionUri": session_uri,
+            "returnUrl": _with_query(return_url, session_uri, custom_state) if return_url else None,
+        }
+
+    def _session_by_state(self, state: str) -> dict[str, Any] | None:
+        digest = _state_digest(state)
+        for row in self.store.page(KIND, None, 1_000_000):
+            attrs = row["attrs"]
+            if attrs["status"] == IN_PROGRESS and hmac.compare_digest(attrs.get("stateDigest", ""), digest):
+                return self._session(str(row["arn"]))
+        return None
+
     # --- internals --------------------------------------------------------------------
 
     def _check_return_url(self, workload: str, url: str | None) -> None:
@@ -200,7 +262,12 @@ class SessionsMixin(LocalCore):
     def _start_session(
         self, provider: str, workload: str, user: str, scopes: list[str], params: dict[str, Any]
     ) -> dict[str, Any]:
-        redirect_uri = f"http://127.0.0.1:{_free_loopback_port()}/callback"
+        provider_row = self.require("oauth2", provider)
+        ident = arns.callback_id(provider_row["arn"], provider_row["created"])
+        # Served: serve's hosted callback. Otherwise a loopback port fixed now, where
+        # `login --session-uri` will listen, on the same path (RFC 8252: any loopback port).
+        base = self.callback_base or f"{arns.LOOPBACK}:{_free_loopback_port()}"
+        redirect_uri = arns.callback_url(ident, base)
         # RFC 8707 resource indicators and audiences, then the caller's own parameters.
         extra = [("resource", value) for value in params.get("resources") or []]
         extra += [("audience", value) for value in params.get("audiences") or []]
@@ -220,7 +287,8 @@ class SessionsMixin(LocalCore):
             "redirectUri": redirect_uri,
             "authorizationUrl": authorization.url,
             "returnUrl": params.get("resourceOauth2ReturnUrl"),
-            "customState": params.get("customState"),
+            "hasCustomState": params.get("customState") is not None,
+            "stateDigest": _state_digest(authorization.pending.state),
             "status": IN_PROGRESS,
             "expiresAt": time.time() + SESSION_TTL_SECONDS,
         }
@@ -228,6 +296,9 @@ class SessionsMixin(LocalCore):
             self.store.insert(KIND, session_id, session_uri, attrs)
             self.seal_secret(KIND, session_id, "state", authorization.pending.state)
             self.seal_secret(KIND, session_id, "codeVerifier", authorization.pending.code_verifier)
+            if params.get("customState") is not None:
+                # Sensitive in the API's model: sealed like the rest, and gone with the session.
+                self.seal_secret(KIND, session_id, "customState", params["customState"])
         return {"authorizationUrl": authorization.url, "sessionUri": session_uri, "sessionStatus": IN_PROGRESS}
 
     def _session(self, session_uri: str) -> dict[str, Any]:
@@ -245,7 +316,7 @@ class SessionsMixin(LocalCore):
         self.store.update(KIND, session["name"], attrs)
         if status in (COMPLETED, FAILED):
             # Nothing of a finished session stays sealed in the vault.
-            for field in ("state", "codeVerifier", "tokens"):
+            for field in ("state", "codeVerifier", "tokens", "customState"):
                 self.store.db.execute(
                     "DELETE FROM secrets WHERE kind = ? AND name = ? AND field = ?", (KIND, session["name"], field)
                 )
