@@ -66,6 +66,9 @@ def test_callback_url_is_served_at_serves_address_with_a_uuid(serve: Served, oau
     assert control.get_oauth2_credential_provider(name="corp")["callbackUrl"] == created["callbackUrl"]
     other = _provider(serve, oauth_server, "other")
     assert other["callbackUrl"] != created["callbackUrl"]  # one per provider, as the service issues them
+    control.delete_oauth2_credential_provider(name="other")
+    again = _provider(serve, oauth_server, "other")
+    assert again["callbackUrl"] != other["callbackUrl"]  # a new provider under an old name: a new URL
 
 
 def test_user_federation_runs_through_serves_callback_to_the_return_url(
