@@ -37,9 +37,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium (the system one) under Playwright, shared by the session's tests."""
+    """A headless Chromium (the system one) under Playwright, shared by a module's tests.
+
+    Per module, not per session: each test module imports this fixture, which makes it a
+    fixture of its own there, and two Playwright sync sessions may not be open at once.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra installs playwright")
