@@ -42,6 +42,7 @@ class Served:
     process: subprocess.Popen[str]
     lines: list[str] = field(default_factory=list)
     exit_code: int | None = None
+    reader: threading.Thread | None = None
 
     @property
     def port(self) -> int:
@@ -50,6 +51,15 @@ class Served:
     def log(self) -> str:
         """Everything serve wrote to stderr so far."""
         return "".join(self.lines)
+
+    def wait_for_log(self, text: str, timeout: float = 10.0) -> str:
+        """The log once it contains `text` (serve writes a line before answering; the
+        reader thread may not have picked it up yet); fails after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            assert time.monotonic() < deadline, f"{text!r} not in serve's log:\n{self.log()}"
+            time.sleep(0.02)
+        return self.log()
 
     def client(self, service: str, **config: Any) -> Any:
         """A boto3 client of `service` pointed at serve, with the vault's access key."""
@@ -74,6 +84,8 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.exit_code = self.process.wait()
+            if self.reader is not None:
+                self.reader.join(timeout=10)  # so that log() has every line serve wrote
         return self.exit_code
 
 
@@ -112,7 +124,8 @@ def start_serve(home: Path, *extra: str) -> Served:
         env=dict(os.environ),
     )
     lines: list[str] = []
-    threading.Thread(target=_drain, args=(process.stderr, lines), daemon=True).start()
+    reader = threading.Thread(target=_drain, args=(process.stderr, lines), daemon=True)
+    reader.start()
     deadline = time.monotonic() + START_TIMEOUT
     url = None
     while url is None:
@@ -126,7 +139,7 @@ def start_serve(home: Path, *extra: str) -> Served:
             raise AssertionError(f"serve did not start (exit {process.returncode}):\n{''.join(lines)}")
         time.sleep(0.05)
     port = int(url.rsplit(":", 1)[1])
-    return Served(url=url, env=print_env(port), home=home, process=process, lines=lines)
+    return Served(url=url, env=print_env(port), home=home, process=process, lines=lines, reader=reader)
 
 
 @pytest.fixture(name="serve")

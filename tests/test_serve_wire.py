@@ -114,9 +114,8 @@ def test_one_log_line_per_request_without_secrets(serve: Served) -> None:
     cp.create_api_key_credential_provider(name="openai", apiKey="sk-very-secret")
     cp.create_workload_identity(name="agent-1")
     token = serve.client("bedrock-agentcore").get_workload_access_token(workloadName="agent-1")["workloadAccessToken"]
-    log = serve.log()
+    log = serve.wait_for_log("GetWorkloadAccessToken 200")
     assert "CreateApiKeyCredentialProvider 201" in log
-    assert "GetWorkloadAccessToken 200" in log
     assert "ms" in log.splitlines()[-1]
     for secret in ("sk-very-secret", token, serve.env["AWS_SECRET_ACCESS_KEY"]):
         assert secret not in log
@@ -126,7 +125,7 @@ def test_debug_shows_headers_with_credentials_redacted(home: Path) -> None:
     served = start_serve(home, "--debug")
     try:
         served.client("bedrock-agentcore-control").get_token_vault()
-        log = served.log()
+        log = served.wait_for_log("GetTokenVault 200")
         assert "x-amz-date:" in log
         assert "authorization: <redacted>" in log
         assert "Signature=" not in log
