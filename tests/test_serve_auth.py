@@ -126,3 +126,19 @@ def test_allow_any_credentials_serves_any_signer_with_a_warning(home: Path) -> N
         assert stranger.get_token_vault()["tokenVaultId"] == "default"
     finally:
         assert served.stop() == 0
+
+
+def test_a_key_rotation_by_the_cli_is_picked_up_by_serve(serve: Served, cli: Any) -> None:
+    cp = serve.client("bedrock-agentcore-control")
+    dp = serve.client("bedrock-agentcore")
+    cp.create_workload_identity(name="agent-1")
+    cp.create_api_key_credential_provider(name="before", apiKey="sk-before")
+    assert cli("reset-token-vault-key-material").exit_code == 0
+    cp.create_api_key_credential_provider(name="after", apiKey="sk-after")  # sealed under the new key
+    token = dp.get_workload_access_token(workloadName="agent-1")["workloadAccessToken"]
+    for name, secret in (("before", "sk-before"), ("after", "sk-after")):
+        got = dp.get_resource_api_key(workloadIdentityToken=token, resourceCredentialProviderName=name)
+        assert got["apiKey"] == secret
+        local = cli("api-key", name)
+        assert local.exit_code == 0, local.stderr
+        assert local.stdout.strip() == secret

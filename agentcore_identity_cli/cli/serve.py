@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -34,6 +36,7 @@ def serve(
     """Run the endpoint until SIGTERM or Ctrl-C, or print its client settings."""
     import sys
 
+    from agentcore_identity_cli.backends import create_backend
     from agentcore_identity_cli.backends.local.backend import LocalBackend
     from agentcore_identity_cli.server import app as server
     from agentcore_identity_cli.server.auth import vault_access_key
@@ -48,21 +51,24 @@ def serve(
             f"--host {host} can be reached from other machines.",
             hint="add --allow-remote if that is what you want, or keep the default 127.0.0.1",
         )
-    backend = app_ctx.backend()
+    prompt = _remembering(app_ctx.io.prompt_secret) if app_ctx.io.can_prompt else None
+    if print_env and port == 0:
+        raise UsageError("--print-env needs the --port that serve listens on, not 0.")
+    backend = create_backend(app_ctx.settings, prompt=prompt)
     assert isinstance(backend, LocalBackend)  # the local backend was checked above
-    if print_env:
-        if port == 0:
-            raise UsageError("--print-env needs the --port that serve listens on, not 0.")
+    try:
         key = vault_access_key(backend)
+    finally:
+        backend.close()  # requests use the pool's connections
+    if print_env:
         sys.stdout.write("\n".join(server.env_lines(f"http://{server.url_host(host)}:{port}", key)) + "\n")
         return
-    key = vault_access_key(backend)
     sock = server.bind(host, port)
     bound = sock.getsockname()[1]
     base_url = f"http://{server.url_host(host)}:{bound}"
     state = server.ServerState(
         settings=app_ctx.settings,
-        pool=server.BackendPool(app_ctx.settings, base_url),
+        pool=server.BackendPool(app_ctx.settings, base_url, prompt),
         key=key,
         base_url=base_url,
         allow_any_credentials=allow_any_credentials,
@@ -74,7 +80,22 @@ def serve(
     if allow_any_credentials:
         err.write("Warning: --allow-any-credentials: requests signed with any key, or none, are served.\n")
     err.write(f"Listening on {base_url}\n")
-    err.write(f'Point clients here: eval "$(agentcore-identity serve --print-env --port {bound})"\n')
+    where = f" --host {host}" if host != DEFAULT_HOST else ""
+    err.write(f'Point clients here: eval "$(agentcore-identity serve --print-env{where} --port {bound})"\n')
     err.flush()
-    app_ctx.close()  # requests use the pool's connections; this one is done
     raise typer.Exit(server.run_server(state, sock))
+
+
+def _remembering(prompt: Callable[[str], str]) -> Callable[[str], str]:
+    """A prompt that asks each question once: the passphrase typed at start-up opens the
+    vault for every connection of the pool, which runs where no terminal can be asked."""
+    answers: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def ask(label: str) -> str:
+        with lock:
+            if label not in answers:
+                answers[label] = prompt(label)
+            return answers[label]
+
+    return ask

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,17 +58,20 @@ _REDACTED_HEADERS = ("authorization", "x-amz-security-token", "cookie", "token",
 class BackendPool:
     """Local backends on one vault, one per concurrent request: SQLite connections stay per thread."""
 
-    def __init__(self, settings: Settings, base_url: str) -> None:
+    def __init__(self, settings: Settings, base_url: str, prompt: Callable[[str], str] | None = None) -> None:
         self.settings = settings
         self.base_url = base_url
+        # Answers the passphrase question for every connection (typed once, at start-up).
+        self.prompt = prompt
         self._idle: queue.LifoQueue[LocalBackend] = queue.LifoQueue()
         self._all: list[LocalBackend] = []
+        self._key_checks: dict[int, str | None] = {}
         self._lock = threading.Lock()
 
     def _new(self) -> LocalBackend:
         from agentcore_identity_cli.backends.local.backend import LocalBackend
 
-        backend = LocalBackend(self.settings.vault_path, None)
+        backend = LocalBackend(self.settings.vault_path, self.prompt)
         # The OAuth2 callback URLs the vault hands out are then the ones serve hosts.
         backend.callback_base = self.base_url
         with self._lock:
@@ -82,10 +85,22 @@ class BackendPool:
             backend = self._idle.get_nowait()
         except queue.Empty:
             backend = self._new()
+        self._follow_rotation(backend)
         try:
             yield backend
         finally:
             self._idle.put(backend)
+
+    def _follow_rotation(self, backend: LocalBackend) -> None:
+        """Drop a cached vault key that another process (or connection) has rotated since.
+
+        A key is cached per connection; used after a rotation it would seal new secrets
+        under the old key. The vault's key check changes with every new key.
+        """
+        check = backend.store.meta("key_check")
+        if self._key_checks.get(id(backend)) != check:
+            backend.keys.forget()
+            self._key_checks[id(backend)] = check
 
     def close(self) -> None:
         """Close every vault connection."""
