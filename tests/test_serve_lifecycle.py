@@ -6,6 +6,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
@@ -83,3 +84,24 @@ def test_sigterm_lets_requests_in_flight_finish(home: Path) -> None:
     assert answered and set(answered) == {200}
     assert failures == []
     assert "Traceback" not in served.log()
+
+
+def test_a_remote_host_with_allow_remote_warns_and_serves(home: Path) -> None:
+    served = start_serve(home, "--host", "0.0.0.0", "--allow-remote")
+    try:
+        assert "Warning: listening on 0.0.0.0" in served.log()
+        assert served.url.startswith("http://127.0.0.1:")  # where a client on this machine reaches it
+        assert served.client("bedrock-agentcore-control").get_token_vault()["tokenVaultId"] == "default"
+    finally:
+        assert served.stop() == 0
+
+
+def test_a_port_in_use_exits_253_naming_it(cli: Any) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", str(port))
+    assert result.exit_code == 253
+    assert f"127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr
