@@ -182,6 +182,8 @@ async def handle(state: ServerState, request: Request) -> Response:
         )
     except WireError as exc:
         status, out_headers, out_body = serialize_error(exc.code, exc.message, exc.status)
+    except Exception as exc:  # noqa: BLE001 - the front door's catch-all: no traceback, no HTML page
+        status, out_headers, out_body = _internal_error(operation_name, exc)
     out_headers["x-amzn-RequestId"] = request_id
     elapsed = (time.perf_counter() - started) * 1000
     _log_request(state, request.method, path, operation_name, status, elapsed, headers)
@@ -257,7 +259,7 @@ def _call(
     backend: LocalBackend, operation: OperationModel, params: dict[str, Any]
 ) -> tuple[int, dict[str, str], bytes]:
     from agentcore_identity_cli.client import validated_call
-    from agentcore_identity_cli.errors import AgentCoreIdentityError, ConfigError, ServiceError, UsageError
+    from agentcore_identity_cli.errors import ConfigError, ServiceError, UsageError
 
     try:
         result = validated_call(backend, operation.name, params)
@@ -267,13 +269,20 @@ def _call(
         # A request that fails the API's constraints, or asks what this vault cannot do
         # (a passphrase nobody gave serve): the caller's to change. Messages carry no secret.
         return serialize_error("ValidationException", exc.message)
-    except AgentCoreIdentityError as exc:
-        return serialize_error("InternalServerException", exc.message)
-    except Exception as exc:  # the one catch-all: no traceback reaches a client
-        log.debug("%s failed", operation.name, exc_info=True)
-        sys.stderr.write(f"serve: {operation.name} failed unexpectedly: {type(exc).__name__}\n")
-        return serialize_error("InternalServerException", "An internal error occurred.")
+    except Exception as exc:  # noqa: BLE001 - answered as the service would, below
+        return _internal_error(operation.name, exc)
     return serialize_response(operation, result)
+
+
+def _internal_error(operation: str, exc: Exception) -> tuple[int, dict[str, str], bytes]:
+    """500 InternalServerException; the traceback only on stderr, and only with --debug."""
+    from agentcore_identity_cli.errors import AgentCoreIdentityError
+
+    if isinstance(exc, AgentCoreIdentityError):  # the vault's own refusal: its message carries no secret
+        return serialize_error("InternalServerException", exc.message)
+    log.debug("%s failed", operation, exc_info=True)
+    sys.stderr.write(f"serve: {operation} failed unexpectedly: {type(exc).__name__}\n")
+    return serialize_error("InternalServerException", "An internal error occurred.")
 
 
 def _log_request(
