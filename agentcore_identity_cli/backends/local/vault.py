@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -136,6 +137,22 @@ def ensure_private_dir(path: Path) -> None:
     _check_private(path, "folder")
 
 
+_WRITER_LOCKS: dict[str, threading.RLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.RLock:
+    """The lock that threads of this process take before writing to one vault file.
+
+    SQLite lets one writer in at a time and makes the others poll with growing sleeps (up
+    to 100 ms each), which turns contention between the threads of `serve` into long tail
+    latencies; queueing them here first leaves SQLite's wait for other processes only.
+    """
+    key = str(path.resolve())
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(key, threading.RLock())
+
+
 @dataclass
 class _Frame:
     """What to do when one level of transaction() ends."""
@@ -235,6 +252,16 @@ class VaultStore:
         run inside a caller's transaction leaves nothing half-done), then re-raises.
         """
         depth = len(self._frames)
+        if depth == 0:
+            with _writer_lock(self.path):
+                with self._transaction(depth):
+                    yield
+        else:
+            with self._transaction(depth):
+                yield
+
+    @contextmanager
+    def _transaction(self, depth: int) -> Iterator[None]:
         savepoint = f"nested_{depth}"
         self.db.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
         frame = _Frame()
