@@ -110,8 +110,8 @@ def test_user_federation_runs_through_serves_callback_to_the_return_url(
     # The serve log names the page, never the code or the state.
     code_request = next(r for r in oauth_server.requests if r["form"].get("grant_type") == ["authorization_code"])
     assert code_request["form"]["redirect_uri"] == [callback_url]
-    assert code_request["form"]["code"][0] not in serve.log()
-    assert "OAuth2Callback 302" in serve.log()
+    log = serve.wait_for_log("OAuth2Callback 302")
+    assert code_request["form"]["code"][0] not in log
 
 
 def test_another_user_completing_the_session_is_denied(
@@ -159,7 +159,8 @@ def test_callback_with_an_unknown_state_is_refused_and_serve_keeps_serving(serve
     page = httpx.get(callback_url, params={"code": "stolen-code", "state": "forged"}, timeout=10)
     assert page.status_code == 400
     assert "No authorization session is waiting" in page.text
-    assert "stolen-code" not in page.text and "stolen-code" not in serve.log()
+    assert "stolen-code" not in page.text
+    assert "stolen-code" not in serve.wait_for_log("OAuth2Callback 400")
     assert page.headers["cache-control"] == "no-store"
     control = serve.client("bedrock-agentcore-control")
     assert control.list_oauth2_credential_providers()["credentialProviders"]

@@ -241,4 +241,4 @@ def test_the_serve_example_runs_a_decorated_function_against_serve(serve: Served
     )
     assert proc.returncode == 0, proc.stderr
     assert "with a key of 7 characters" in proc.stdout
-    assert "GetResourceApiKey 200" in serve.log()
+    serve.wait_for_log("GetResourceApiKey 200")

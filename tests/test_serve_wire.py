@@ -34,7 +34,7 @@ def _assert_aws_error(response: httpx.Response, status: int, code: str) -> None:
 
 def _still_serving(serve: Served) -> None:
     assert serve.client("bedrock-agentcore-control").get_token_vault()["tokenVaultId"] == "default"
-    assert "Traceback" not in serve.log()
+    assert "Traceback" not in serve.wait_for_log("GetTokenVault 200")
 
 
 def test_malformed_json_is_a_serialization_exception(serve: Served) -> None:
