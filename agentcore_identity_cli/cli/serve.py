@@ -38,6 +38,7 @@ def serve(
 
     from agentcore_identity_cli.backends import create_backend
     from agentcore_identity_cli.backends.local.backend import LocalBackend
+    from agentcore_identity_cli.backends.local.providers import is_loopback
     from agentcore_identity_cli.server import app as server
     from agentcore_identity_cli.server.auth import vault_access_key
 
@@ -46,7 +47,7 @@ def serve(
         raise UsageError("serve serves the local vault; drop --backend aws (clients reach AWS directly).")
     if not 0 <= port <= 65535:
         raise UsageError(f"argument --port: {port} is not a port number (0-65535).")
-    if not server.is_loopback(host) and not allow_remote:
+    if not is_loopback(host) and not allow_remote:
         raise UsageError(
             f"--host {host} can be reached from other machines.",
             hint="add --allow-remote if that is what you want, or keep the default 127.0.0.1",
@@ -75,7 +76,7 @@ def serve(
         debug=app_ctx.settings.debug,
     )
     err = sys.stderr
-    if not server.is_loopback(host):
+    if not is_loopback(host):
         err.write(f"Warning: listening on {host}, reachable from other machines; only SigV4 guards the vault.\n")
     if allow_any_credentials:
         err.write("Warning: --allow-any-credentials: requests signed with any key, or none, are served.\n")

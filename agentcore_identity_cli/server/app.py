@@ -13,7 +13,6 @@ are matched before the AWS operations.
 from __future__ import annotations
 
 import importlib
-import ipaddress
 import logging
 import queue
 import socket
@@ -298,16 +297,6 @@ def _log_request(
 
 
 # --- the server -----------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine can reach."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def url_host(host: str) -> str:

@@ -234,6 +234,24 @@ class LocalCore:
         if self.store.get(kind, name) is not None:
             raise conflict(KINDS[kind][0], name)
 
+    def delete_resource(self, kind: str, name: str) -> dict[str, Any]:
+        """A Delete* operation: the row, what it owns, its sealed secrets and its tags, in one transaction."""
+        with self.store.transaction():
+            row = self.require(kind, name)
+            self.forget_owned(kind, row["name"])
+            self.store.delete(kind, row["name"], row["arn"])
+        return {}
+
+    def list_resources(
+        self, kind: str, params: dict[str, Any], limit: int, member: str, summary: Callable[[dict[str, Any]], Any]
+    ) -> dict[str, Any]:
+        """A List* operation: one page of `summary(row)` under `member`, and nextToken when there is more."""
+        rows, token = self.page(kind, params, limit)
+        out: dict[str, Any] = {member: [summary(row) for row in rows]}
+        if token:
+            out["nextToken"] = token
+        return out
+
     def page(self, kind: str, params: dict[str, Any], limit: int) -> tuple[list[dict[str, Any]], str | None]:
         """One page of a list operation and the token for the next, if any."""
         after = decode_token(params.get("nextToken"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.core import timestamp
+from agentcore_identity_cli.backends.local.providers import vendor_provider_summary
 from agentcore_identity_cli.backends.local.signing import SigningMixin
 from agentcore_identity_cli.errors import validation
 
@@ -158,9 +159,7 @@ class PaymentsMixin(SigningMixin):
                         f"Changing the vendor to {attrs['vendor']} needs its secrets: {', '.join(missing)}."
                     )
                 for member in previous.secrets:
-                    self.store.db.execute(
-                        "DELETE FROM secrets WHERE kind = ? AND name = ? AND field = ?", (PAYMENT, name, member)
-                    )
+                    self.store.delete_secret(PAYMENT, name, member)
             for member, value in given.items():
                 self.seal_secret(PAYMENT, name, member, value)
             self.store.update(PAYMENT, name, attrs)
@@ -169,30 +168,11 @@ class PaymentsMixin(SigningMixin):
 
     def delete_payment_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeletePaymentCredentialProvider: the row, its sealed secrets and its tags."""
-        with self.store.transaction():
-            row = self.require(PAYMENT, params["name"])
-            self.forget_owned(PAYMENT, row["name"])
-            self.store.delete(PAYMENT, row["name"], row["arn"])
-        return {}
+        return self.delete_resource(PAYMENT, params["name"])
 
     def list_payment_credential_providers(self, params: dict[str, Any]) -> dict[str, Any]:
         """ListPaymentCredentialProviders."""
-        rows, token = self.page(PAYMENT, params, PAYMENT_PAGE_LIMIT)
-        out: dict[str, Any] = {
-            "credentialProviders": [
-                {
-                    "name": r["name"],
-                    "credentialProviderVendor": r["attrs"]["vendor"],
-                    "credentialProviderArn": r["arn"],
-                    "createdTime": timestamp(r["created"]),
-                    "lastUpdatedTime": timestamp(r["updated"]),
-                }
-                for r in rows
-            ]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return self.list_resources(PAYMENT, params, PAYMENT_PAGE_LIMIT, "credentialProviders", vendor_provider_summary)
 
     # --- data plane -----------------------------------------------------------------------
 

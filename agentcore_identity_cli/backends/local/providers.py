@@ -146,6 +146,21 @@ def _oauth2_out(row: dict[str, Any], *, full: bool, base: str | None) -> dict[st
     return out
 
 
+def provider_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """A credential provider as the List* operations show it."""
+    return {
+        "name": row["name"],
+        "credentialProviderArn": row["arn"],
+        "createdTime": timestamp(row["created"]),
+        "lastUpdatedTime": timestamp(row["updated"]),
+    }
+
+
+def vendor_provider_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """A credential provider with a vendor (OAuth2, payment) as the List* operations show it."""
+    return {"name": row["name"], "credentialProviderVendor": row["attrs"]["vendor"], **provider_summary(row)}
+
+
 class ProvidersMixin(LocalCore):
     """The API-key and OAuth2 credential provider operations."""
 
@@ -183,28 +198,11 @@ class ProvidersMixin(LocalCore):
 
     def delete_api_key_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeleteApiKeyCredentialProvider."""
-        with self.store.transaction():
-            row = self.require(APIKEY, params["name"])
-            self.store.delete(APIKEY, row["name"], row["arn"])
-        return {}
+        return self.delete_resource(APIKEY, params["name"])
 
     def list_api_key_credential_providers(self, params: dict[str, Any]) -> dict[str, Any]:
         """ListApiKeyCredentialProviders."""
-        rows, token = self.page(APIKEY, params, APIKEY_PAGE_LIMIT)
-        out: dict[str, Any] = {
-            "credentialProviders": [
-                {
-                    "name": r["name"],
-                    "credentialProviderArn": r["arn"],
-                    "createdTime": timestamp(r["created"]),
-                    "lastUpdatedTime": timestamp(r["updated"]),
-                }
-                for r in rows
-            ]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return self.list_resources(APIKEY, params, APIKEY_PAGE_LIMIT, "credentialProviders", provider_summary)
 
     # --- OAuth2 -------------------------------------------------------------------
 
@@ -260,27 +258,8 @@ class ProvidersMixin(LocalCore):
 
     def delete_oauth2_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeleteOauth2CredentialProvider."""
-        with self.store.transaction():
-            row = self.require(OAUTH2, params["name"])
-            self.forget_owned(OAUTH2, row["name"])
-            self.store.delete(OAUTH2, row["name"], row["arn"])
-        return {}
+        return self.delete_resource(OAUTH2, params["name"])
 
     def list_oauth2_credential_providers(self, params: dict[str, Any]) -> dict[str, Any]:
         """ListOauth2CredentialProviders."""
-        rows, token = self.page(OAUTH2, params, OAUTH2_PAGE_LIMIT)
-        out: dict[str, Any] = {
-            "credentialProviders": [
-                {
-                    "name": r["name"],
-                    "credentialProviderVendor": r["attrs"]["vendor"],
-                    "credentialProviderArn": r["arn"],
-                    "createdTime": timestamp(r["created"]),
-                    "lastUpdatedTime": timestamp(r["updated"]),
-                }
-                for r in rows
-            ]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return self.list_resources(OAUTH2, params, OAUTH2_PAGE_LIMIT, "credentialProviders", vendor_provider_summary)

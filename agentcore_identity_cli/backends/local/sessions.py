@@ -229,9 +229,9 @@ class SessionsMixin(LocalCore):
         if provider_row is None or arns.callback_id(provider_row["arn"], provider_row["created"]) != callback_id:
             raise validation("This callback URL belongs to another credential provider than the session.")
         session_uri = str(session["arn"])
-        custom_state = self.open_secret(KIND, session["name"], "customState") if session["attrs"].get(
-            "hasCustomState"
-        ) else None
+        custom_state = (
+            self.open_secret(KIND, session["name"], "customState") if session["attrs"].get("hasCustomState") else None
+        )
         self.receive_session_callback(session_uri, callback)
         return_url = session["attrs"].get("returnUrl")
         return {

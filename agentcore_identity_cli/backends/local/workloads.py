@@ -27,6 +27,10 @@ def _full(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _listed(row: dict[str, Any]) -> dict[str, Any]:
+    return {"name": row["name"], "workloadIdentityArn": row["arn"]}
+
+
 class WorkloadsMixin(LocalCore):
     """CreateWorkloadIdentity and its siblings."""
 
@@ -63,18 +67,14 @@ class WorkloadsMixin(LocalCore):
 
     def delete_workload_identity(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeleteWorkloadIdentity."""
-        with self.store.transaction():
-            row = self.require(KIND, params["name"])
-            self.forget_owned(KIND, row["name"])
-            self.store.delete(KIND, row["name"], row["arn"])
-        return {}
+        return self.delete_resource(KIND, params["name"])
 
     def list_workload_identities(self, params: dict[str, Any]) -> dict[str, Any]:
         """ListWorkloadIdentities."""
-        rows, token = self.page(KIND, params, PAGE_LIMIT)
-        out: dict[str, Any] = {
-            "workloadIdentities": [{"name": r["name"], "workloadIdentityArn": r["arn"]} for r in rows]
-        }
-        if token:
-            out["nextToken"] = token
-        return out
+        return self.list_resources(
+            KIND,
+            params,
+            PAGE_LIMIT,
+            "workloadIdentities",
+            lambda r: {"name": r["name"], "workloadIdentityArn": r["arn"]},
+        )
