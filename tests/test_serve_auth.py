@@ -143,3 +143,37 @@ def test_a_key_rotation_by_the_cli_is_picked_up_by_serve(serve: Served, cli: Any
         local = cli("api-key", name)
         assert local.exit_code == 0, local.stderr
         assert local.stdout.strip() == secret
+
+
+def test_a_body_swapped_under_a_signed_content_hash_is_refused(serve: Served) -> None:
+    """A signature that covers x-amz-content-sha256 covers the body only through that header:
+    a request whose body does not match it is refused, and nothing is created."""
+    import hashlib
+    import json
+
+    import httpx
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = serve.url + "/identities/CreateWorkloadIdentity"
+    signed_body = json.dumps({"name": "agent-signed"}).encode()
+    request = AWSRequest(
+        method="POST",
+        url=url,
+        data=signed_body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Amz-Content-SHA256": hashlib.sha256(signed_body).hexdigest(),
+        },
+    )
+    credentials = Credentials(serve.env["AWS_ACCESS_KEY_ID"], serve.env["AWS_SECRET_ACCESS_KEY"])
+    SigV4Auth(credentials, "bedrock-agentcore", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    accepted = httpx.post(url, content=signed_body, headers=headers, timeout=10)
+    assert accepted.status_code == 201, accepted.text  # the signed request as signed (the model says 201)
+    swapped = httpx.post(url, content=json.dumps({"name": "agent-swapped"}).encode(), headers=headers, timeout=10)
+    assert swapped.status_code == 403
+    assert swapped.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+    names = [w["name"] for w in _client(serve).list_workload_identities()["workloadIdentities"]]
+    assert names == ["agent-signed"]
