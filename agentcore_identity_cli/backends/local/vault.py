@@ -113,9 +113,34 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def _owner_name(uid: int) -> str:
+    try:
+        import pwd
+
+        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def _check_owner(path: Path, st: os.stat_result, what: str) -> None:
+    """Refuse a file or folder that belongs to another user: its owner could read or swap it."""
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    if uid is not None and st.st_uid != uid:
+        raise ConfigError(
+            f"The {what} {path} is owned by {_owner_name(st.st_uid)}, not by you "
+            f"({_owner_name(uid)}); refusing to use it.",
+            hint="use a vault of your own (AGENTCORE_IDENTITY_HOME or --profile), or have its owner hand it over",
+        )
+
+
 def _check_private(path: Path, what: str) -> None:
-    """Refuse a file or folder that other users can read or change."""
-    mode = path.stat().st_mode
+    """Refuse a file or folder that is another user's, or that other users can read or change.
+
+    The check follows symlinks: what counts is the file that will be opened.
+    """
+    st = path.stat()
+    _check_owner(path, st, what)
+    mode = st.st_mode
     if stat.S_ISDIR(mode):
         if mode & (stat.S_IWGRP | stat.S_IWOTH):
             raise ConfigError(
@@ -129,12 +154,64 @@ def _check_private(path: Path, what: str) -> None:
         )
 
 
+def check_private_if_present(path: Path, what: str) -> None:
+    """_check_private for a file that may not exist (SQLite's -wal and -shm, a rotated key)."""
+    try:
+        _check_private(path, what)
+    except FileNotFoundError:
+        pass
+
+
+def _check_parents(folder: Path) -> None:
+    """Refuse when a folder above the vault lets another user rename or replace what is in it.
+
+    Walks up from the real folder (symlinks resolved) to the user's home folder, or to /
+    for a folder outside it. A sticky folder (/tmp) is fine: others cannot rename what is
+    not theirs there.
+    """
+    real = folder.resolve()
+    try:
+        stop: Path | None = Path.home().resolve()
+    except (KeyError, RuntimeError):
+        stop = None
+    if stop is not None and real != stop and stop not in real.parents:
+        stop = None
+    for parent in real.parents:
+        mode = parent.stat().st_mode
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+            raise ConfigError(
+                f"The folder {parent}, above {folder}, is writable by other users "
+                f"(mode {stat.S_IMODE(mode):04o}); they could replace the vault. Refusing to use it.",
+                hint=f"run: chmod go-w {parent}  (or chmod +t {parent} for a shared folder)",
+            )
+        if parent == stop:
+            break
+
+
+def _make_private_dirs(path: Path) -> None:
+    """Create a folder and any missing parents, each 0700 whatever the umask."""
+    missing: list[Path] = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # another process made it first; it is checked below like any folder
+        # mkdir's mode is filtered by the umask, which may also have left bits we do not want.
+        os.chmod(folder, 0o700)
+
+
 def ensure_private_dir(path: Path) -> None:
-    """Create a folder 0700 (and its parents) if missing, and check it otherwise."""
+    """Create a folder 0700 (and its parents) if missing, and check it and the folders above it."""
     if not path.exists():
-        path.mkdir(parents=True, mode=0o700, exist_ok=True)
-        os.chmod(path, 0o700)
+        _make_private_dirs(path)
     _check_private(path, "folder")
+    _check_parents(path)
 
 
 _WRITER_LOCKS: dict[str, threading.RLock] = {}
@@ -173,6 +250,8 @@ class VaultStore:
             fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
             os.close(fd)
         _check_private(path, "vault file")
+        for suffix in ("-wal", "-shm"):
+            check_private_if_present(path.with_name(path.name + suffix), "vault file")
         try:
             self.db = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
