@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agentcore_identity_cli.backends.local import crypto
-from agentcore_identity_cli.backends.local.vault import VaultStore, _check_private
+from agentcore_identity_cli.backends.local.vault import VaultStore, _check_private, check_private_if_present
 from agentcore_identity_cli.config import ENV_PASSPHRASE, ENV_VAULT_KEY
 from agentcore_identity_cli.errors import ConfigError
 
@@ -159,6 +159,8 @@ class KeyRing:
         """The vault key, checked against the vault; loaded once per process."""
         if self._key is not None:
             return self._key
+        if self._key_path is None and self.next_key_path.exists():
+            self._remove_stale_next_key()
         if self.store.meta("key_check") is None:
             # First use: the key is made under the vault's write lock, so processes that
             # race to create it agree on one key.
@@ -189,6 +191,28 @@ class KeyRing:
         self._key, self.source = key, source
         return key
 
+    def _remove_stale_next_key(self) -> None:
+        """Remove the new key of a rotation that was killed before its commit.
+
+        A rotation writes that file only while it holds the vault's write lock, and commits
+        before letting go of it. So, under the same lock, a file that does not open the key
+        check belongs to a rotation that will never commit, not to one in progress in another
+        process (that one makes this wait); a file that does open it is a committed rotation's
+        key waiting for its rename, which loading finishes.
+        """
+        path = self.next_key_path
+        with self.store.transaction():
+            check_private_if_present(path, "key file")
+            try:
+                text = path.read_text()
+            except FileNotFoundError:
+                return
+            try:
+                key = _decode_key(text, f"The key file {path}")
+                crypto.open_sealed(key, bytes.fromhex(self.store.meta("key_check") or ""), b"key-check")
+            except (ConfigError, crypto.SealError, ValueError):
+                path.unlink(missing_ok=True)
+
     def _finish_rotation(self, source: str) -> bytes | None:
         """After a rotation that committed but did not rename its key file, finish it."""
         path = self.next_key_path
@@ -206,10 +230,11 @@ class KeyRing:
     def rotate(self, reseal: Callable[[bytes, bytes], None]) -> None:
         """Replace the vault key. `reseal(old, new)` re-encrypts every secret.
 
-        Crash safety: a new key file is written aside first; the database switches keys in
-        one transaction; only then is the key file renamed into place. Killed before the
-        commit, the old key still opens the vault; killed after it, the next run finds the
-        new key file aside and finishes the rename.
+        Crash safety: a new key file is written aside first, inside the transaction that
+        switches the database to the new key; only after the commit is the key file renamed
+        into place. Killed before the commit, the old key still opens the vault and the next
+        command that loads the key removes the file aside; killed after it, the next run
+        finds the new key file aside and finishes the rename.
         """
         old = self.key()
         new = crypto.new_key()
@@ -219,8 +244,6 @@ class KeyRing:
                 f"The vault key comes from {ENV_VAULT_KEY}; it cannot be rotated in place.",
                 hint="unset it to use the key file, or re-create the vault with a new key",
             )
-        if source == "key-file":
-            write_key_file(self.next_key_path, new)
 
         def rolled_back() -> None:
             self.next_key_path.unlink(missing_ok=True)
@@ -228,6 +251,10 @@ class KeyRing:
 
         try:
             with self.store.transaction():
+                if source == "key-file":
+                    # Written under the write lock, so that another process can tell a file
+                    # left by a killed rotation from one in use (see _remove_stale_next_key).
+                    write_key_file(self.next_key_path, new)
                 reseal(old, new)
                 if source == "passphrase":
                     self.protect_with_passphrase(new, self._passphrase())
