@@ -77,14 +77,20 @@ def parse_duration(text: str, flag: str) -> timedelta:
     match = _DURATION.match(text)
     if not match:
         raise UsageError(f"Bad value for {flag}: '{text}' is not a duration such as 90d, 12h, 30m or 2w.")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        raise UsageError(f"Bad value for {flag}: '{text}' is longer than {timedelta.max.days} days.") from None
 
 
 def parse_time(text: str, flag: str, now: datetime | None = None) -> datetime:
     """An ISO 8601 time (UTC when it names no offset) or a duration back from now (`7d`)."""
     now = now or datetime.now(UTC)
     if _DURATION.match(text):
-        return now - parse_duration(text, flag)
+        try:
+            return now - parse_duration(text, flag)
+        except OverflowError:
+            raise UsageError(f"Bad value for {flag}: '{text}' reaches back before the year 1.") from None
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:

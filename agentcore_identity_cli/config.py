@@ -70,8 +70,11 @@ def default_vault_path() -> Path:
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """The parsed config file, or an empty one when there is none."""
     path = path or config_path()
-    if not path.exists():
-        return {}  # the usual case: no parser needed
+    try:
+        if not path.exists():
+            return {}  # the usual case: no parser needed
+    except OSError as exc:  # a folder on the way that we may not enter
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror}") from None
     import tomllib
 
     try:
@@ -79,7 +82,7 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"The config file {path} is not valid TOML: {exc}",
             hint=f"fix it by hand, or move it aside and run '{APP_NAME} configure'",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from agentcore_identity_cli.errors import UsageError
+from agentcore_identity_cli.errors import AgentCoreIdentityError, UsageError
 
 FORMATS = ("json", "table", "text")
 
@@ -44,7 +44,22 @@ def apply_query(document: Any, query: str | None) -> Any:
     """The document after --query, or as it is."""
     if query is None:
         return document
-    return compile_query(query).search(document)
+    from jmespath.exceptions import JMESPathError, JMESPathTypeError
+
+    try:
+        return compile_query(query).search(document)
+    except JMESPathTypeError as exc:
+        # Its own message repeats the value it could not use, which may hold a token.
+        raise QueryError(
+            f"--query {query} could not be applied: in function {exc.function_name}(), expected "
+            f"{' or '.join(exc.expected_types)}, received {exc.actual_type}"
+        ) from None
+    except JMESPathError as exc:
+        raise QueryError(f"--query {query} could not be applied: {exc}") from None
+
+
+class QueryError(AgentCoreIdentityError):
+    """A valid --query that does not fit the result (sort_by on an object): exit 255, as the AWS CLI."""
 
 
 # --- json -------------------------------------------------------------------------------

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 from typing import Any
 
 from agentcore_identity_cli.cli.root import GLOBAL_OPTIONS, app, hoist_global_options
 from agentcore_identity_cli.errors import (
+    EXIT_CONFIG,
     EXIT_INTERRUPTED,
     EXIT_OTHER,
     EXIT_USAGE,
     AgentCoreIdentityError,
+    ConfigError,
+    UsageError,
 )
 
 __all__ = ["COMMAND_MODULES", "load_commands", "main"]
@@ -100,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     load_commands(None if wants_help and _command_name(args) is None else _command_name(args))
     command = typer.main.get_command(app)
     try:
+        _refuse_undecodable(args, command)
         result = command.main(args=args, prog_name="agentcore-identity", standalone_mode=False)
         # Without standalone mode, click hands back the code of a typer.Exit as the result.
         return result if isinstance(result, int) else 0
@@ -119,6 +124,19 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         # rich exits this way when the reader of its output goes away.
         return exc.code if isinstance(exc.code, int) else EXIT_OTHER
+    except RecursionError:
+        # A structured value nested beyond what any parser here can follow.
+        sys.stderr.write("\nError parsing a parameter: the value is nested too deeply.\n")
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:
+        _write_error(_vault_error(exc))
+        _debug_traceback(debug)
+        return EXIT_CONFIG
+    except PermissionError as exc:
+        # A home, vault or config file that belongs to someone else: the environment is wrong.
+        _write_error(ConfigError(f"Permission denied: {exc.filename or 'a file this command needs'}"))
+        _debug_traceback(debug)
+        return EXIT_CONFIG
     except BrokenPipeError:
         # A closed pipe (| head) is not a failure of ours; keep Python quiet at exit.
         _silence_stdout()
@@ -129,6 +147,57 @@ def main(argv: list[str] | None = None) -> int:
         if not debug:
             sys.stderr.write("Hint: run again with --debug for details\n")
         return EXIT_OTHER
+
+
+def _refuse_undecodable(args: list[str], command: Any) -> None:
+    """Refuse a word that is not UTF-8 text (bytes such as $'\\xff'), naming its flag, never its value.
+
+    Names and values reach the vault, the audit trail and the output, which all store text;
+    file:// values and file-path arguments keep any bytes the file system allows.
+    """
+    node, previous = command, ""
+    for word in args:
+        if word in getattr(node, "commands", {}):
+            node = node.commands[word]
+        option = word if word.startswith("-") else previous
+        flag = option.split("=", 1)[0] if option.startswith("-") else None
+        previous = word
+        if "file://" in word or not _has_surrogates(word):
+            continue
+        if flag is None and any(_takes_path(param) for param in getattr(node, "params", [])):
+            continue
+        where = f"for {flag}" if flag else "on the command line"
+        raise UsageError(
+            f"Bad value {where}: it is not UTF-8 text (the value is not shown).",
+            hint="names and values must be UTF-8; pass a file path with file:// where bytes are needed",
+        )
+
+
+def _takes_path(param: Any) -> bool:
+    from pathlib import Path
+    from typing import get_args
+
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    return annotation is Path or Path in get_args(annotation)
+
+
+def _has_surrogates(word: str) -> bool:
+    # Python turns bytes that are not UTF-8 into lone surrogates (PEP 383).
+    return any("\ud800" <= char <= "\udfff" for char in word)
+
+
+def _vault_error(exc: sqlite3.DatabaseError) -> ConfigError:
+    """SQLite's refusals of the vault file: damage, or a file that cannot be used here."""
+    text = str(exc)
+    damaged = not isinstance(exc, sqlite3.OperationalError) or any(
+        sign in text for sign in ("malformed", "not a database", "no such table", "no such column")
+    )
+    if damaged:
+        return ConfigError(
+            f"The vault file is damaged ({text}).",
+            hint="restore it with 'agentcore-identity vault restore BACKUP'",
+        )
+    return ConfigError(f"The vault file cannot be used: {text}.")
 
 
 def _safe(exc: Exception) -> str:

@@ -15,6 +15,9 @@ from agentcore_identity_cli.errors import UsageError
 
 _STOP_VALUE = ",]}"
 
+# No AWS shape nests nearly this deep; the limit keeps "a={a={..." from exhausting the stack.
+MAX_NESTING = 32
+
 
 class ShorthandError(UsageError):
     """The value is not valid shorthand."""
@@ -26,6 +29,7 @@ class _Parser:
         self.flag = flag
         self.echo = echo
         self.pos = 0
+        self.depth = 0
 
     def fail(self, message: str) -> ShorthandError:
         head = f"Error parsing parameter '{self.flag}': {message} at position {self.pos}"
@@ -89,27 +93,36 @@ class _Parser:
     def value(self, top: bool) -> Any:
         self.skip_space()
         char = self.peek()
+        if char in ("{", "["):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.fail(f"nested more than {MAX_NESTING} levels deep")
+            try:
+                return self.container(char)
+            finally:
+                self.depth -= 1
+        return self.scalar()
+
+    def container(self, char: str) -> Any:
         if char == "{":
             self.pos += 1
             result = self.structure()
             self.expect("}")
             return result
-        if char == "[":
+        self.pos += 1
+        items: list[Any] = []
+        self.skip_space()
+        if self.peek() == "]":
             self.pos += 1
-            items: list[Any] = []
+            return items
+        while True:
+            items.append(self.value(top=False))
             self.skip_space()
-            if self.peek() == "]":
+            if self.peek() == ",":
                 self.pos += 1
-                return items
-            while True:
-                items.append(self.value(top=False))
-                self.skip_space()
-                if self.peek() == ",":
-                    self.pos += 1
-                    continue
-                self.expect("]")
-                return items
-        return self.scalar()
+                continue
+            self.expect("]")
+            return items
 
     def scalar(self) -> str:
         self.skip_space()

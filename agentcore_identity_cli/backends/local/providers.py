@@ -37,7 +37,15 @@ def is_loopback(host: str) -> bool:
 
 def check_endpoint(field: str, url: str) -> None:
     """Endpoints must be https, except on loopback (RFC 8252 native-app redirects and tests)."""
-    parts = urlsplit(url)
+    import httpx
+
+    try:
+        parts = urlsplit(url)
+        # The HTTP client's own parser, so a URL accepted here is one a request can be sent to
+        # (it refuses 256.256.256.256, an unclosed [::1 and hosts IDNA cannot encode).
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise validation(f"{field} is not a valid URL ({exc}): {url}") from None
     if parts.scheme == "https" and parts.hostname:
         return
     if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
