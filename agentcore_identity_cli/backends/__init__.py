@@ -32,4 +32,7 @@ def create_backend(settings: Settings, prompt: Callable[[str], str] | None = Non
         )
     from agentcore_identity_cli.backends.local.backend import LocalBackend
 
-    return LocalBackend(settings.vault_path, prompt)
+    backend = LocalBackend(settings.vault_path, prompt)
+    # --cli-read-timeout: each read of the OAuth engine's requests, and a cap on their deadline.
+    backend.http_timeout = settings.read_timeout
+    return backend

@@ -1,6 +1,9 @@
 """HTTP for the OAuth engine: one client factory, URL checks, and errors that never carry a secret.
 
-Every request has a timeout; redirects are not followed (a token endpoint that redirects is
+Every request has a timeout for each read and an overall deadline (DEFAULT_DEADLINE, capped by
+``--cli-read-timeout``), and its answer is read, streamed, up to MAX_RESPONSE_BYTES: a server
+that sends one byte a second, or a document of hundreds of megabytes, is given up on with an
+error naming the endpoint. Redirects are not followed (a token endpoint that redirects is
 misconfigured, and following it could send credentials elsewhere); plain-http URLs are
 refused except on loopback. Library loggers that could print request or response bodies are
 kept at WARNING even under ``--debug``: the engine logs its own, secret-free, lines instead.
@@ -13,7 +16,9 @@ from __future__ import annotations
 import importlib
 import ipaddress
 import logging
+import threading
 import warnings
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -24,6 +29,8 @@ from agentcore_identity_cli import __version__
 from agentcore_identity_cli.errors import AgentCoreIdentityError, ServiceError
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_DEADLINE = 60.0  # seconds for a whole request: connect, send, headers and body
+MAX_RESPONSE_BYTES = 1024 * 1024  # OAuth answers, discovery documents and JWKS are small JSON
 USER_AGENT = f"agentcore-identity/{__version__}"
 
 log = logging.getLogger("agentcore_identity_cli.oauth")
@@ -54,6 +61,14 @@ class OAuthNetworkError(AgentCoreIdentityError):
 
 class OAuthTimeoutError(AgentCoreIdentityError):
     """The user did not finish in time (browser login, device code)."""
+
+
+class ResponseDeadlineError(OAuthNetworkError):
+    """The whole request took longer than its deadline (a server that answers a byte at a time)."""
+
+
+class ResponseTooLargeError(OAuthNetworkError):
+    """The answer was larger than MAX_RESPONSE_BYTES."""
 
 
 def _clip(text: str, limit: int = 300) -> str:
@@ -119,24 +134,138 @@ def oauth_httpx() -> ModuleType:
     return importlib.import_module("httpx")
 
 
+def deadline_for(timeout: float | None) -> float:
+    """The overall deadline of one request: DEFAULT_DEADLINE, or less when the read timeout is shorter."""
+    return min(DEFAULT_DEADLINE, timeout) if timeout else DEFAULT_DEADLINE
+
+
+def _endpoint(request: Any) -> str:
+    """The URL of a request without its query (which can carry codes or state)."""
+    return _clip(str(request.url).split("?", 1)[0], 200)
+
+
+class BoundedTransport:
+    """Wraps an httpx (or httpx2) transport: one deadline per request, and a bounded, streamed body.
+
+    httpx's timeouts apply to each socket operation, so a server that keeps sending a byte
+    before each read times out is never given up on. The request runs on a worker thread;
+    when the deadline passes the caller gets ResponseDeadlineError at once and the connection
+    is closed under the worker, which then ends on its next read. The body is read chunk by
+    chunk (and decompressed chunk by chunk, so a compressed bomb is caught too) up to
+    `max_bytes`; the response handed on holds the body in memory and no Content-Encoding.
+    """
+
+    def __init__(self, inner: Any, library: ModuleType, *, deadline: float, max_bytes: int) -> None:
+        self.inner = inner
+        self.library = library
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+
+    def handle_request(self, request: Any) -> Any:
+        outcome: dict[str, Any] = {}
+        finished = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome["response"] = self._read(request)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+                outcome["error"] = exc
+            finally:
+                finished.set()
+
+        threading.Thread(target=work, name="agentcore-identity-http", daemon=True).start()
+        if not finished.wait(self.deadline):
+            self.inner.close()
+            raise ResponseDeadlineError(
+                f"{_endpoint(request)} did not answer in full within {self.deadline:g} seconds: the request "
+                "was abandoned.",
+                hint="check the endpoint; --cli-read-timeout sets a shorter limit, never a longer one than "
+                f"{DEFAULT_DEADLINE:g} seconds",
+            )
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
+
+    def _read(self, request: Any) -> Any:
+        where = _endpoint(request)
+        response = self.inner.handle_request(request)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise self._too_large(where)
+            encoding = response.headers.get("content-encoding", "identity").strip().lower()
+            if encoding in ("gzip", "x-gzip", "deflate"):
+                decoder: Any = zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib, by its header
+            elif encoding in ("identity", ""):
+                decoder = None
+            else:
+                raise OAuthNetworkError(
+                    f"{where} answered with an unsupported Content-Encoding ({_clip(encoding, 40)})."
+                )
+            body = bytearray()
+            for chunk in response.stream:
+                try:
+                    body += decoder.decompress(chunk, self.max_bytes + 1 - len(body)) if decoder else chunk
+                except zlib.error:
+                    raise OAuthNetworkError(f"{where} answered with a body that does not decompress.") from None
+                if len(body) > self.max_bytes:
+                    raise self._too_large(where)
+        finally:
+            response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
+        extensions = {k: v for k, v in response.extensions.items() if k in ("http_version", "reason_phrase")}
+        return self.library.Response(
+            response.status_code, headers=headers, content=bytes(body), request=request, extensions=extensions
+        )
+
+    def _too_large(self, where: str) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"{where} answered with more than {self.max_bytes // 1024} KiB: the answer was not read.",
+            hint="check that the URL names the endpoint itself (an OAuth answer or metadata document is small)",
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __enter__(self) -> BoundedTransport:
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.inner.__exit__(*exc_info)
+
+
+_BODY_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
+
+
 def client_options(
     timeout: float | None = None,
     headers: dict[str, str] | None = None,
     transport: Any = None,
     library: ModuleType | None = None,
+    *,
+    max_bytes: int = MAX_RESPONSE_BYTES,
 ) -> dict[str, Any]:
-    """Keyword arguments for an httpx.Client, or for Authlib's OAuth2Client (library=oauth_httpx())."""
+    """Keyword arguments for an httpx.Client, or for Authlib's OAuth2Client (library=oauth_httpx()).
+
+    Every request through the client gets the deadline and the size limit of BoundedTransport.
+    """
     import httpx
 
     quiet_library_logs()
-    options: dict[str, Any] = {
-        "timeout": (library or httpx).Timeout(timeout or DEFAULT_TIMEOUT),
+    lib = library or httpx
+    return {
+        "timeout": lib.Timeout(timeout or DEFAULT_TIMEOUT),
         "follow_redirects": False,
-        "headers": {"User-Agent": USER_AGENT, **(headers or {})},
+        # Only encodings BoundedTransport can decompress in bounded steps.
+        "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **(headers or {})},
+        "transport": BoundedTransport(
+            transport if transport is not None else lib.HTTPTransport(),
+            lib,
+            deadline=deadline_for(timeout),
+            max_bytes=max_bytes,
+        ),
     }
-    if transport is not None:
-        options["transport"] = transport
-    return options
 
 
 @contextmanager

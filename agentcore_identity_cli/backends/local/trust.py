@@ -34,13 +34,16 @@ def _issuer_arn(issuer: str) -> str:
     return f"urn:agentcore-identity:trusted-issuer:{issuer}"
 
 
-def fetch_json(url: str, what: str) -> dict[str, Any]:
-    """GET a JSON document over https (or loopback http), with a timeout."""
+def fetch_json(url: str, what: str, *, timeout: float | None = None) -> dict[str, Any]:
+    """GET a JSON document over https (or loopback http), within the OAuth engine's deadline and size limit."""
     import httpx
+
+    from agentcore_identity_cli.oauth.http import client_options
 
     check_endpoint(what, url)
     try:
-        response = httpx.get(url, timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False)
+        with httpx.Client(**client_options(timeout or HTTP_TIMEOUT_SECONDS, {"Accept": "application/json"})) as client:
+            response = client.get(url)
         response.raise_for_status()
         document = response.json()
     except httpx.HTTPError as exc:
@@ -73,6 +76,8 @@ def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 class TrustMixin(LocalCore):
     """The trust list (a local extension of the API) and user-token verification."""
 
+    http_timeout: float | None = None
+
     def add_trusted_issuer(
         self,
         *,
@@ -90,7 +95,7 @@ class TrustMixin(LocalCore):
                 if issuer is None:
                     raise validation("Give --issuer, --discovery-url or both.")
                 discovery_url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-            metadata = fetch_json(discovery_url, "discovery document")
+            metadata = fetch_json(discovery_url, "discovery document", timeout=self.http_timeout)
             published = metadata.get("issuer")
             if not isinstance(published, str) or (issuer is not None and published != issuer):
                 raise validation(f"The discovery document names issuer {published!r}, not {issuer!r}.")
@@ -142,7 +147,7 @@ class TrustMixin(LocalCore):
         attrs = row["attrs"]
         cached = attrs.get("jwks")
         if refresh or not cached:
-            cached = fetch_json(attrs["jwksUri"], "JWKS")
+            cached = fetch_json(attrs["jwksUri"], "JWKS", timeout=self.http_timeout)
             with self.store.transaction():
                 current = self.store.get(KIND, row["name"])
                 if current is not None:
