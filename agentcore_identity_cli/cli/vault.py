@@ -40,9 +40,20 @@ def vault_init(
         bool,
         typer.Option("--passphrase", help=f"Protect the vault key with a passphrase ({ENV_PASSPHRASE} or a prompt)."),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Start over: move the vault, its key and its id file aside (renamed *.replaced-TIME) "
+            "and create new ones. For a vault that was emptied or replaced next to its key.",
+        ),
+    ] = False,
 ) -> None:
     """Create the vault and its key now (otherwise they are created on first use)."""
     app_ctx = get_context(ctx)
+    if app_ctx.settings.backend == "local" and force:
+        for old, aside in _move_aside(app_ctx.settings.vault_path):
+            app_ctx.io.warn(f"Moved {old} aside to {aside}.")
     backend = _local(ctx)
     if backend.store.meta("key_check") is not None:
         app_ctx.io.warn(f"The vault {backend.store.path} exists already; nothing changed.")
@@ -61,6 +72,36 @@ def vault_init(
     else:
         _init_key(backend)
     app_ctx.emit(_status(backend))
+
+
+def _move_aside(vault_path: Path) -> list[tuple[Path, Path]]:
+    """Rename a vault's files out of the way, so that a new vault starts there; keeps them all."""
+    from datetime import UTC, datetime
+
+    from agentcore_identity_cli.backends.local.vault import (
+        ensure_private_dir,
+        identity_file_path,
+        key_file_path,
+    )
+
+    ensure_private_dir(vault_path.parent)  # only in a folder of the user's own
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    key = key_file_path(vault_path)
+    names = [
+        vault_path,
+        vault_path.with_name(vault_path.name + "-wal"),
+        vault_path.with_name(vault_path.name + "-shm"),
+        key,
+        key.with_name(key.name + ".next"),
+        identity_file_path(vault_path),
+    ]
+    moved = []
+    for path in names:
+        if path.exists():
+            aside = path.with_name(f"{path.name}.replaced-{stamp}")
+            os.replace(path, aside)
+            moved.append((path, aside))
+    return moved
 
 
 def _init_key(backend: Any) -> None:
@@ -132,8 +173,11 @@ def vault_restore(
 ) -> None:
     """Replace the vault by a backup that opens with the current key; the old vault is kept aside."""
     from agentcore_identity_cli.backends.local.backup import restore
+    from agentcore_identity_cli.backends.local.vault import replacing_vault
 
     app_ctx = get_context(ctx)
-    result = restore(_local(ctx), file)
+    with replacing_vault():  # an emptied or replaced vault is what a restore is for
+        backend = _local(ctx)
+    result = restore(backend, file)
     app_ctx.io.warn(f"The replaced vault was kept as {result['replacedVaultSavedAs']}.")
     app_ctx.emit(result)

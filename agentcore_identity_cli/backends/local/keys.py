@@ -19,16 +19,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agentcore_identity_cli.backends.local import crypto
-from agentcore_identity_cli.backends.local.vault import VaultStore, _check_private, check_private_if_present
+from agentcore_identity_cli.backends.local.vault import (
+    VaultStore,
+    _check_private,
+    check_private_if_present,
+    identity_file_path,
+    key_file_path,
+    read_identity_file,
+    write_identity_file,
+)
 from agentcore_identity_cli.config import ENV_PASSPHRASE, ENV_VAULT_KEY
 from agentcore_identity_cli.errors import ConfigError
 
 KEY_CHECK_PLAINTEXT = b"agentcore-identity vault key check"
-
-
-def key_file_path(vault_path: Path) -> Path:
-    """The key file that belongs to a vault file."""
-    return vault_path.with_name(vault_path.stem + ".key")
 
 
 def _decode_key(text: str, source: str) -> bytes:
@@ -165,6 +168,9 @@ class KeyRing:
             # First use: the key is made under the vault's write lock, so processes that
             # race to create it agree on one key.
             with self.store.transaction():
+                if self.store.meta("key_check") is None:
+                    # Before the key file: a key file is then never without its vault's id.
+                    self._record_identity()
                 key, source = self._load()
                 if self.store.meta("key_check") is None:
                     self.store.set_meta("key_check", crypto.seal(key, KEY_CHECK_PLAINTEXT, b"key-check").hex())
@@ -188,8 +194,19 @@ class KeyRing:
                 f"The vault key from {source.replace('-', ' ')} does not open the vault {self.store.path}.",
                 hint=f"use the key the vault was created with ({ENV_VAULT_KEY} or {self.key_path})",
             ) from None
+        # A vault made before the id file existed gets one now; a restored vault, its new id.
+        self._record_identity()
         self._key, self.source = key, source
         return key
+
+    def _record_identity(self) -> None:
+        """Note beside the vault which vault its key belongs to (see vault._check_identity)."""
+        if self._key_path is not None:
+            return  # a staged copy being checked against another vault's key
+        path = identity_file_path(self.store.path)
+        vault_id = self.store.meta("vault_id")
+        if vault_id and read_identity_file(path) != vault_id:
+            write_identity_file(path, vault_id)
 
     def _remove_stale_next_key(self) -> None:
         """Remove the new key of a rotation that was killed before its commit.

@@ -7,6 +7,7 @@ busy timeout let several processes share one vault without losing writes.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import sqlite3
@@ -214,6 +215,90 @@ def ensure_private_dir(path: Path) -> None:
     _check_parents(path)
 
 
+def key_file_path(vault_path: Path) -> Path:
+    """The key file that belongs to a vault file."""
+    return vault_path.with_name(vault_path.stem + ".key")
+
+
+def identity_file_path(vault_path: Path) -> Path:
+    """The file beside a vault that records the id of the vault its key was made for.
+
+    It outlives an emptied or replaced vault file, and so tells such a vault from a new one.
+    """
+    return vault_path.with_name(vault_path.stem + ".id")
+
+
+def read_identity_file(path: Path) -> str | None:
+    """The vault id recorded in an identity file, or None when there is none."""
+    check_private_if_present(path, "vault id file")
+    try:
+        return path.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def write_identity_file(path: Path, vault_id: str) -> None:
+    """Record a vault id, 0600, replacing the file in one step."""
+    import secrets
+
+    tmp = path.with_name(path.name + f".{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(vault_id + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+_START_OVER_HINT = (
+    "restore the vault from a backup with 'vault restore FILE', or start over with 'vault init --force' "
+    "(it keeps the old files aside)"
+)
+
+
+_REPLACING = contextvars.ContextVar("replacing_vault", default=False)
+
+
+@contextmanager
+def replacing_vault() -> Iterator[None]:
+    """Open vaults without the identity check: for `vault restore`, which replaces the vault."""
+    token = _REPLACING.set(True)
+    try:
+        yield
+    finally:
+        _REPLACING.reset(token)
+
+
+def _check_identity(store: VaultStore) -> None:
+    """Refuse a vault that was emptied or replaced while its key stayed.
+
+    Opened as it is, such a vault would be taken for a new one: the old key would seal new
+    secrets, and `audit verify` would call an empty trail intact.
+    """
+    if _REPLACING.get():
+        return
+    vault_id = store.meta("vault_id")
+    id_file = identity_file_path(store.path)
+    # The key file is looked at before the id file: first use writes the id file first.
+    key_file = key_file_path(store.path)
+    orphan_key = next((p for p in (key_file, key_file.with_name(key_file.name + ".next")) if p.exists()), None)
+    recorded = read_identity_file(id_file)
+    if recorded is not None and recorded != vault_id:
+        raise ConfigError(
+            f"The vault {store.path} is not the one its key belongs to: {id_file} records vault id "
+            f"{recorded}, the vault file holds {vault_id}. The vault file was emptied, deleted or replaced; "
+            "refusing to use it.",
+            hint=_START_OVER_HINT,
+        )
+    if recorded is None and orphan_key is not None and store.meta("key_check") is None:
+        raise ConfigError(
+            f"The key file {orphan_key} exists without its vault: {store.path} holds no vault that this key "
+            "opened. The vault file was emptied, deleted or replaced; refusing to start a new vault beside "
+            "the old key.",
+            hint=_START_OVER_HINT,
+        )
+
+
 _WRITER_LOCKS: dict[str, threading.RLock] = {}
 _WRITER_LOCKS_GUARD = threading.Lock()
 
@@ -261,6 +346,7 @@ class VaultStore:
             self._migrate_when_free()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"The vault file {path} cannot be opened: {exc}") from None
+        _check_identity(self)
 
     def _migrate_when_free(self) -> None:
         """Migrate, retrying while another process holds the file in a way SQLite will not wait for.
