@@ -102,9 +102,7 @@ def test_a_sticky_shared_parent_folder_is_accepted(cli, tmp_path: Path, monkeypa
     assert _create(cli).exit_code == 0
 
 
-def test_missing_parent_folders_are_made_0700_whatever_the_umask(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+def test_missing_parent_folders_are_made_0700_whatever_the_umask(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     home = tmp_path / "a" / "b" / "c"
     monkeypatch.setenv("AGENTCORE_IDENTITY_HOME", str(home))
     old = os.umask(0)
