@@ -284,3 +284,16 @@ def test_jwks_of_5_mb_is_refused_255_when_a_user_token_is_checked(cli, serve):
     )
     assert result.exit_code == 255
     assert f"{server.url}/jwks answered with more than 1024 KiB" in result.stderr
+
+
+def test_requests_through_a_proxy_from_the_environment_keep_their_deadline(serve, monkeypatch):
+    proxy = serve("dribble", bad_discovery=True)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    target = "http://127.0.0.1:9/.well-known/openid-configuration"
+    started = time.monotonic()
+    with pytest.raises(ResponseDeadlineError):
+        discovery.fetch(target, timeout=2)
+    assert proxy.paths == [target]  # the request went through the proxy, in absolute form
+    assert time.monotonic() - started < 6

@@ -254,18 +254,37 @@ def client_options(
 
     quiet_library_logs()
     lib = library or httpx
-    return {
+
+    def bounded(inner: Any) -> BoundedTransport:
+        return BoundedTransport(inner, lib, deadline=deadline_for(timeout), max_bytes=max_bytes)
+
+    options: dict[str, Any] = {
         "timeout": lib.Timeout(timeout or DEFAULT_TIMEOUT),
         "follow_redirects": False,
         # Only encodings BoundedTransport can decompress in bounded steps.
         "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **(headers or {})},
-        "transport": BoundedTransport(
-            transport if transport is not None else lib.HTTPTransport(),
-            lib,
-            deadline=deadline_for(timeout),
-            max_bytes=max_bytes,
-        ),
+        "transport": bounded(transport if transport is not None else lib.HTTPTransport()),
     }
+    mounts = _proxy_mounts(lib)
+    if mounts:
+        options["mounts"] = {
+            pattern: bounded(inner) if inner is not None else None for pattern, inner in mounts.items()
+        }
+    return options
+
+
+def _proxy_mounts(library: ModuleType) -> dict[str, Any]:
+    """The transports httpx would use for HTTP(S)_PROXY / ALL_PROXY / NO_PROXY, by URL pattern.
+
+    A client given its own transport ignores the proxy environment; these mounts, wrapped like
+    the main transport, keep proxies working with the deadline and size limit.
+    """
+    import urllib.request
+
+    if not {"http", "https", "all"} & set(urllib.request.getproxies()):
+        return {}
+    probe = library.Client()  # trust_env: reads the proxy variables exactly as httpx always has
+    return {pattern.pattern: inner for pattern, inner in probe._mounts.items()}
 
 
 @contextmanager
