@@ -39,7 +39,7 @@ def test_shorthand_nesting_within_the_limit_still_parses(cli: Any) -> None:
 def test_deeply_nested_json_tags_exit_252(cli: Any) -> None:
     result = cli("create-api-key-credential-provider", "--name", "p", "--api-key", "k", "--tags", '{"a":' * 5000)
     assert result.exit_code == 252
-    assert "nested too deeply" in result.stderr
+    assert "Error parsing parameter '--tags': Invalid JSON: nested too deeply" in result.stderr
     _clean(result)
 
 

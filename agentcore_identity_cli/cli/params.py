@@ -173,6 +173,8 @@ def structure(value: str | None, flag: str) -> Any:
         except json.JSONDecodeError as exc:
             received = f"\nJSON received: {_preview(stripped)}" if echo else ""
             raise UsageError(f"Error parsing parameter '{flag}': Invalid JSON: {exc}{received}") from None
+        except RecursionError:
+            raise UsageError(f"Error parsing parameter '{flag}': Invalid JSON: nested too deeply") from None
     from agentcore_identity_cli.cli.shorthand import parse_shorthand
 
     return parse_shorthand(stripped, flag, echo=echo)
