@@ -151,3 +151,39 @@ def test_damaged_vault_pages_exit_253_with_the_restore_hint(cli: Any, home: Path
         assert "The vault file is damaged" in result.stderr
         assert "vault restore" in result.stderr
         _clean(result)
+
+
+def _tamper(vault: Path, *statements: str) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(vault)
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        # A record's text that is not UTF-8, and one that is not JSON.
+        ("UPDATE resources SET attrs = CAST(x'7b22ff' AS TEXT)",),
+        ("UPDATE resources SET attrs = 'not json'",),
+        # A schema whose text SQLite quotes in its error, bytes Python cannot decode.
+        (
+            "PRAGMA writable_schema=ON",
+            "UPDATE sqlite_master SET sql = CAST(x'435245415445205441424c4593' AS TEXT) WHERE name = 'resources'",
+        ),
+    ],
+    ids=["text-not-utf8", "attrs-not-json", "schema-not-utf8"],
+)
+def test_damaged_vault_records_exit_253_with_the_restore_hint(
+    cli: Any, home: Path, statements: tuple[str, ...]
+) -> None:
+    assert cli("create-api-key-credential-provider", "--name", "p", "--api-key", "-", input="k").exit_code == 0
+    _tamper(home / "vault.db", *statements)
+    result = cli("get-api-key-credential-provider", "--name", "p")
+    assert result.exit_code == 253, result.stderr
+    assert "The vault file is damaged" in result.stderr
+    assert "vault restore" in result.stderr
+    _clean(result)

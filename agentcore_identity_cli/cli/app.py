@@ -132,6 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         _write_error(_vault_error(exc))
         _debug_traceback(debug)
         return EXIT_CONFIG
+    except UnicodeDecodeError as exc:
+        if not _sqlite_message(exc):
+            return _unexpected(exc, debug)
+        # SQLite's own message quotes the damaged bytes, which Python then cannot decode.
+        _write_error(_vault_error(sqlite3.DatabaseError(exc.object.decode("utf-8", "replace"))))
+        _debug_traceback(debug)
+        return EXIT_CONFIG
     except PermissionError as exc:
         # A home, vault or config file that belongs to someone else: the environment is wrong.
         _write_error(ConfigError(f"Permission denied: {exc.filename or 'a file this command needs'}"))
@@ -142,11 +149,22 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 0
     except Exception as exc:  # noqa: BLE001 - the one catch-all, so no traceback leaks
-        _debug_traceback(debug)
-        sys.stderr.write(f"\nAn unexpected error occurred: {type(exc).__name__}: {_safe(exc)}\n")
-        if not debug:
-            sys.stderr.write("Hint: run again with --debug for details\n")
-        return EXIT_OTHER
+        return _unexpected(exc, debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    _debug_traceback(debug)
+    sys.stderr.write(f"\nAn unexpected error occurred: {type(exc).__name__}: {_safe(exc)}\n")
+    if not debug:
+        sys.stderr.write("Hint: run again with --debug for details\n")
+    return EXIT_OTHER
+
+
+def _sqlite_message(exc: UnicodeDecodeError) -> bool:
+    """Whether Python failed to decode SQLite's message about a damaged file (it quotes the bytes)."""
+    return isinstance(exc.object, bytes) and exc.object.startswith(
+        (b"malformed database schema", b"database disk image is malformed", b"file is not a database")
+    )
 
 
 def _refuse_undecodable(args: list[str], command: Any) -> None:

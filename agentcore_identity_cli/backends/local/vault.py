@@ -323,6 +323,14 @@ class _Frame:
     on_rollback: list[Callable[[], None]] = field(default_factory=list)
 
 
+def _vault_text(raw: bytes) -> str:
+    """TEXT read back from the vault: bytes that are not UTF-8 mean damaged pages, not a bug here."""
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        raise sqlite3.DataError("a text value is not UTF-8") from None
+
+
 class VaultStore:
     """Rows of the vault file. Knows nothing of AWS shapes; see backend.py for those."""
 
@@ -341,6 +349,7 @@ class VaultStore:
             self.db = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
+            self.db.text_factory = _vault_text
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate_when_free()
@@ -605,4 +614,8 @@ class VaultStore:
 
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     name, arn, created, updated, attrs = row
-    return {"name": name, "arn": arn, "created": created, "updated": updated, "attrs": json.loads(attrs)}
+    try:
+        parsed = json.loads(attrs)
+    except (TypeError, ValueError):
+        raise sqlite3.DataError("a record's attributes are not JSON") from None
+    return {"name": name, "arn": arn, "created": created, "updated": updated, "attrs": parsed}
