@@ -17,6 +17,10 @@ process on a fresh copy of a seeded home (one API-key provider, one workload ide
 `--endpoint-url` and `--debug` are not drawn (the first two reach the network, the last prints
 tracebacks on purpose), and URLs are only ever invalid or loopback ones.
 
+A second property writes random bytes over the vault file (1 to 4 runs of up to 512 bytes at
+random offsets) and runs a read, a secret read, `audit verify` or a write: the same promises,
+with damage reported as 253 (100 examples by default, a third of AGENTCORE_FUZZ_EXAMPLES above).
+
 The run is deterministic and short by default (300 invocations, about 12 seconds), so the
 suite stays fast. AGENTCORE_FUZZ_EXAMPLES sets the count; above the default the examples are
 also randomised, so each longer run explores new inputs (about 27 invocations a second):
@@ -398,3 +402,45 @@ def test_any_invocation_exits_cleanly_without_echoing_secrets(
     assert SEEDED_SECRET not in err, f"{shown}\n{err}"
     if path[0] not in SECRET_PRINTERS:
         assert SEEDED_SECRET not in out, f"{shown} printed the stored API key"
+
+
+DAMAGE_COMMANDS = [
+    ["list-api-key-credential-providers"],
+    ["get-api-key-credential-provider", "--name", "prov1"],
+    ["api-key", "prov1", "--workload-name", "work1"],
+    ["audit", "verify"],
+    ["create-api-key-credential-provider", "--name", "prov2", "--api-key", "-"],
+]
+
+
+@settings(
+    max_examples=max(100, EXAMPLES // 3),
+    deadline=None,
+    database=None,
+    derandomize=EXAMPLES <= DEFAULT_EXAMPLES,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    damage=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=512)), min_size=1, max_size=4
+    ),
+    args=st.sampled_from(DAMAGE_COMMANDS),
+)
+def test_any_damage_to_the_vault_file_exits_cleanly(damage: list[tuple[float, bytes]], args: list[str]) -> None:
+    """Random bytes written over the vault file: the same promises, damage reported as 253 or 254."""
+    with tempfile.TemporaryDirectory(dir=WORK) as scratch:
+        home = Path(scratch) / "home"
+        shutil.copytree(TEMPLATE, home)
+        vault = home / "vault.db"
+        size = vault.stat().st_size
+        with vault.open("r+b") as handle:
+            for where, data in damage:
+                handle.seek(int(where * size))
+                handle.write(data)
+        with _environment(home):
+            code, out, err = _run(args, "k" * 40)
+    assert "unexpected error" not in err and "Traceback" not in err, f"{args}\n{err}"
+    assert code in (0, 253, 254), f"{args} -> {code}\n{err}"
+    assert SEEDED_SECRET not in err
+    if args[0] != "api-key":
+        assert SEEDED_SECRET not in out
