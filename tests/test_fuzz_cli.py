@@ -19,7 +19,8 @@ tracebacks on purpose), and URLs are only ever invalid or loopback ones.
 
 A second property writes random bytes over the vault file (1 to 4 runs of up to 512 bytes at
 random offsets) and runs a read, a secret read, `audit verify` or a write: the same promises,
-with damage reported as 253 (or 254 for a sealed value) (100 examples by default, a third of AGENTCORE_FUZZ_EXAMPLES above).
+with damage reported as 253, or 254 for a sealed value (100 examples by default, a third of
+AGENTCORE_FUZZ_EXAMPLES above).
 
 The run is deterministic and short by default (300 invocations, about 12 seconds), so the
 suite stays fast. AGENTCORE_FUZZ_EXAMPLES sets the count; above the default the examples are
