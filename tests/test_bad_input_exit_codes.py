@@ -187,3 +187,12 @@ def test_damaged_vault_records_exit_253_with_the_restore_hint(
     assert "The vault file is damaged" in result.stderr
     assert "vault restore" in result.stderr
     _clean(result)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "nan", "inf", "-5", "86401"])
+@pytest.mark.parametrize("flag", ["--cli-read-timeout", "--cli-connect-timeout"])
+def test_timeout_that_no_clock_can_hold_exits_252(cli: Any, flag: str, value: str) -> None:
+    result = cli(flag, value, "trusted-issuer", "add", "--issuer", "http://127.0.0.1:9/", "--audiences", "api")
+    assert result.exit_code == 252
+    assert f"argument {flag}: the timeout must be 0 (no timeout) or a number of seconds up to 86400." in result.stderr
+    _clean(result)

@@ -190,7 +190,8 @@ texts = st.one_of(
     st.sampled_from(FILE_REFS),
 )
 numbers = st.one_of(
-    st.sampled_from([-(2**63), -1, 0, 1, 2, 99, 100, 101, 1000, 2**31, 2**63, 10**30]).map(str),
+    st.sampled_from([-(2**63), -1, 0, 1, 2, 99, 100, 101, 1000, 86_400, 86_401, 2**31, 2**63, 10**30]).map(str),
+    st.sampled_from(["nan", "inf", "-inf", "1e400", "0.001", "1e-400"]),
     st.integers().map(str),
     texts,
 )
@@ -330,7 +331,7 @@ def invocations(draw: st.DrawFn) -> Invocation:
         globals_ += ["--query", draw(st.one_of(queries, queries, queries, texts))]
     if draw(st.integers(0, 9)) == 9:
         globals_ += ["--profile", draw(texts)]
-    if draw(st.integers(0, 9)) == 9:
+    if draw(st.integers(0, 4)) == 4:
         globals_ += [draw(st.sampled_from(["--cli-read-timeout", "--cli-connect-timeout"])), draw(numbers)]
     if draw(st.integers(0, 5)) == 5:
         globals_.append("--no-color")

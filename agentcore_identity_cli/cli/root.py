@@ -29,6 +29,8 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--no-color": False,
 }
 
+MAX_TIMEOUT_SECONDS = 86_400
+
 app = typer.Typer(
     name="agentcore-identity",
     help=(
@@ -144,6 +146,13 @@ def main_callback(
         raise UsageError(f"argument --output: Invalid choice '{output}', valid choices are: json | table | text")
     if backend is not None and backend not in ("local", "aws"):
         raise UsageError(f"argument --backend: Invalid choice '{backend}', valid choices are: local | aws")
+    for flag, seconds in (("--cli-read-timeout", read_timeout), ("--cli-connect-timeout", connect_timeout)):
+        # NaN fails both comparisons; past a day, the clocks and sockets below overflow.
+        if seconds is not None and not 0 <= seconds <= MAX_TIMEOUT_SECONDS:
+            raise UsageError(
+                f"argument {flag}: the timeout must be 0 (no timeout) or a number of seconds "
+                f"up to {MAX_TIMEOUT_SECONDS}."
+            )
     if query is not None:
         from agentcore_identity_cli.output import compile_query
 
