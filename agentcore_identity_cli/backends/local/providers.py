@@ -7,6 +7,7 @@ table; everything the API returns about a provider is kept readable in its row.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,20 +36,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _check_url(url: str) -> tuple[str, str]:
+    """(scheme, host) of a URL a request can be sent to; ValueError otherwise.
+
+    The standard library only, so control-plane commands do not load the HTTP client: an
+    unclosed `[::1`, a bad port, an IP literal out of range (256.256.256.256) or a host IDNA
+    cannot encode is refused here rather than at the first request.
+    """
+    parts = urlsplit(url)  # refuses an unclosed IPv6 bracket
+    host = parts.hostname or ""
+    _ = parts.port  # refuses a port that is not a number in range
+    if ":" in host or re.fullmatch(r"[0-9.]+", host):
+        ipaddress.ip_address(host)
+    elif host:
+        host.encode("idna")
+    return parts.scheme, host
+
+
 def check_endpoint(field: str, url: str) -> None:
     """Endpoints must be https, except on loopback (RFC 8252 native-app redirects and tests)."""
-    import httpx
-
     try:
-        parts = urlsplit(url)
-        # The HTTP client's own parser, so a URL accepted here is one a request can be sent to
-        # (it refuses 256.256.256.256, an unclosed [::1 and hosts IDNA cannot encode).
-        httpx.URL(url)
-    except (ValueError, httpx.InvalidURL) as exc:
+        scheme, host = _check_url(url)
+    except (ValueError, UnicodeError) as exc:
         raise validation(f"{field} is not a valid URL ({exc}): {url}") from None
-    if parts.scheme == "https" and parts.hostname:
+    if scheme == "https" and host:
         return
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+    if scheme == "http" and host and is_loopback(host):
         return
     raise validation(f"{field} must be an https URL (plain http is allowed only on loopback): {url}")
 
