@@ -79,7 +79,7 @@ _agentcore_identity_options() {
         'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
         'vault') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'vault backup') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'vault init') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --passphrase --profile --query --region' ;;
+        'vault init') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --force --help -h --no-color --output --passphrase --profile --query --region' ;;
         'vault restore') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         'vault status') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
         *) reply='' ;;

@@ -638,6 +638,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'vault\'' -l 'help' 
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault backup\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'force' -d 'Start over: move the vault, its key and its id file aside (renamed *.replaced-TIME) and create ne...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'passphrase' -d 'Protect the vault key with a passphrase (AGENTCORE_IDENTITY_PASSPHRASE or a prompt).'
 
