@@ -164,3 +164,33 @@ def test_callback_with_an_unknown_state_is_refused_and_serve_keeps_serving(serve
     assert page.headers["cache-control"] == "no-store"
     control = serve.client("bedrock-agentcore-control")
     assert control.list_oauth2_credential_providers()["credentialProviders"]
+
+
+def test_a_forged_state_does_not_reach_a_session_in_progress(
+    serve: Served, oauth_server: AuthServer, return_url_server: Any
+):
+    """With a session waiting for its callback, a redirect whose state is not that session's
+    is refused before any code exchange, and the session keeps waiting for the real one."""
+    callback_url = _provider(serve, oauth_server)["callbackUrl"]
+    app: ReturnUrlServer = return_url_server(_completes_as(serve, "alice"))
+    dp = serve.client("bedrock-agentcore")
+    started = dp.get_resource_oauth2_token(
+        workloadIdentityToken=_workload_token(serve, app.url),
+        resourceCredentialProviderName="corp",
+        scopes=["read"],
+        oauth2Flow="USER_FEDERATION",
+        resourceOauth2ReturnUrl=app.url,
+    )
+    assert started["sessionStatus"] == "IN_PROGRESS"
+    real_state = parse_qs(urlsplit(started["authorizationUrl"]).query)["state"][0]
+    page = httpx.get(callback_url, params={"code": "stolen-code", "state": real_state[:-4] + "AAAA"}, timeout=10)
+    assert page.status_code == 400
+    assert not [r for r in oauth_server.requests if r["form"].get("grant_type") == ["authorization_code"]]
+    again = dp.get_resource_oauth2_token(
+        workloadIdentityToken=_workload_token(serve, app.url),
+        resourceCredentialProviderName="corp",
+        scopes=["read"],
+        oauth2Flow="USER_FEDERATION",
+        sessionUri=started["sessionUri"],
+    )
+    assert again["sessionStatus"] == "IN_PROGRESS"
