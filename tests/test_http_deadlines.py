@@ -102,6 +102,10 @@ class MisbehavingServer:
         elif self.mode == "huge":
             conn.sendall(json_head + f"Content-Length: {BIG + 8}\r\n\r\n".encode())
             conn.sendall(b'{"a": "' + b"x" * BIG + b'"}')
+        elif self.mode == "huge-declared":
+            # Declares 5 MB, sends a little, then waits: only the declared size can refuse it at once.
+            conn.sendall(json_head + f"Content-Length: {BIG + 8}\r\n\r\n".encode() + b'{"a": "')
+            self.stopped.wait(30)
         elif self.mode == "huge-unsized":
             conn.sendall(json_head + b"\r\n" + b'{"a": "')
             for _ in range(BIG // 65536):
@@ -192,6 +196,12 @@ def test_discovery_document_of_5_mb_is_refused_255_without_reading_it(cli, serve
     assert result.exit_code == 255
     assert f"{server.discovery_url} answered with more than 1024 KiB" in result.stderr
     assert SECRET not in result.stderr
+
+
+def test_a_declared_content_length_over_the_cap_is_refused_before_the_body_arrives(serve):
+    server = serve("huge-declared", bad_discovery=True)
+    with pytest.raises(ResponseTooLargeError):
+        discovery.fetch(server.discovery_url, timeout=2)
 
 
 def test_discovery_document_without_content_length_is_cut_off_at_1_mib(serve):
