@@ -289,3 +289,15 @@ def _write(folder: Path, text: str) -> str:
     path = folder / "config.json"
     path.write_text(text)
     return str(path)
+
+
+def test_each_workload_token_exchanges_its_own_users_jwt(cli, oauth_server: AuthServer, issuer):
+    """Two users' JWTs kept for one workload: each workload access token finds its own."""
+    _provider(cli, oauth_server, issuer, NONE_ACTOR)
+    alice_jwt, bob_jwt = issuer.token(sub="alice"), issuer.token(sub="bob")
+    alice_wat = _wat_for_jwt(cli, alice_jwt)
+    bob_wat = _wat_for_jwt(cli, bob_jwt)
+    assert _exchange(cli, bob_wat).exit_code == 0
+    assert _exchange(cli, alice_wat).exit_code == 0
+    subjects = [sent["form"]["subject_token"] for sent in oauth_server.token_requests(TOKEN_EXCHANGE)]
+    assert subjects == [[bob_jwt], [alice_jwt]]
