@@ -337,6 +337,7 @@ class VaultStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._frames: list[_Frame] = []
+        self._writer = _writer_lock(path)  # resolved once: transaction() is on every write
         ensure_private_dir(path.parent)
         if not path.exists():
             # Create the file 0600 before SQLite opens it, so it is never readable by others.
@@ -427,7 +428,7 @@ class VaultStore:
         """
         depth = len(self._frames)
         if depth == 0:
-            with _writer_lock(self.path):
+            with self._writer:
                 with self._transaction(depth):
                     yield
         else:
