@@ -62,6 +62,17 @@ class ServiceError(AgentCoreIdentityError):
         return f"An error occurred ({self.code}) when calling the {self.operation} operation: {self.message}"
 
 
+class RetiredTokenError(ServiceError):
+    """AccessDeniedException for a workload access token signed with a key the vault retired.
+
+    The vault replaces its signing key when its key is rotated; a caller that obtained the
+    token itself can ask for a new one (see sdk.py), where a forged token stays refused.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("AccessDeniedException", message)
+
+
 def not_found(kind: str, name: str, *, hint: str | None = None) -> ServiceError:
     """ResourceNotFoundException for a named resource."""
     return ServiceError("ResourceNotFoundException", f"{kind} '{name}' does not exist.", hint=hint)

@@ -117,6 +117,22 @@ class _Client:
             self._backend = create_backend(self.settings)
         return validated_call(self._backend, operation, params)
 
+    def _call_as_workload(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Call with the workload access token in `request`, taking a new one when the local vault
+        rotated its key (and so retired the token's signing key) since this client obtained it.
+
+        The Runtime's token is not ours to renew: its refusal is final.
+        """
+        from agentcore_identity_cli.errors import RetiredTokenError
+
+        try:
+            return self._call(operation, request)
+        except RetiredTokenError:
+            if self._uses_context_token():
+                raise
+            request["workloadIdentityToken"] = self.get_workload_access_token()
+            return self._call(operation, request)
+
     def _uses_context_token(self) -> bool:
         # Explicit arguments name who is asking; otherwise the Runtime's token wins, as in the SDK.
         return self.workload_name is None and self.user_id is None and context_workload_access_token() is not None
@@ -163,7 +179,7 @@ class CredentialProvider(_Client):
 
     def get_api_key(self) -> str:
         """The API key of this provider."""
-        response = self._call(
+        response = self._call_as_workload(
             "GetResourceApiKey",
             {"workloadIdentityToken": self.get_workload_access_token(), "resourceCredentialProviderName": self.name},
         )
@@ -245,7 +261,7 @@ class CredentialProvider(_Client):
             "customParameters": custom_parameters,
         }
         request.update({key: value for key, value in optional.items() if value})
-        response = await asyncio.to_thread(self._call, "GetResourceOauth2Token", request)
+        response = await asyncio.to_thread(self._call_as_workload, "GetResourceOauth2Token", request)
         if response.get("accessToken"):
             return str(response["accessToken"])
         url = response.get("authorizationUrl")
@@ -301,7 +317,7 @@ class CredentialProvider(_Client):
         while time.monotonic() < deadline:
             await asyncio.sleep(delay)
             delay = POLL_INTERVAL_SECONDS
-            response = await asyncio.to_thread(self._call, "GetResourceOauth2Token", request)
+            response = await asyncio.to_thread(self._call_as_workload, "GetResourceOauth2Token", request)
             if response.get("accessToken"):
                 return str(response["accessToken"])
             if response.get("sessionStatus") == "FAILED":

@@ -64,7 +64,6 @@ class BackendPool:
         self.prompt = prompt
         self._idle: queue.LifoQueue[LocalBackend] = queue.LifoQueue()
         self._all: list[LocalBackend] = []
-        self._key_checks: dict[int, str | None] = {}
         self._lock = threading.Lock()
 
     def _new(self) -> LocalBackend:
@@ -84,22 +83,10 @@ class BackendPool:
             backend = self._idle.get_nowait()
         except queue.Empty:
             backend = self._new()
-        self._follow_rotation(backend)
         try:
             yield backend
         finally:
             self._idle.put(backend)
-
-    def _follow_rotation(self, backend: LocalBackend) -> None:
-        """Drop a cached vault key that another process (or connection) has rotated since.
-
-        A key is cached per connection; used after a rotation it would seal new secrets
-        under the old key. The vault's key check changes with every new key.
-        """
-        check = backend.store.meta("key_check")
-        if self._key_checks.get(id(backend)) != check:
-            backend.keys.forget()
-            self._key_checks[id(backend)] = check
 
     def close(self) -> None:
         """Close every vault connection."""

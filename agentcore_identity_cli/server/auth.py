@@ -73,16 +73,16 @@ def vault_access_key(backend: LocalBackend) -> AccessKey:
 
 
 def _open(backend: LocalBackend, access_key_id: str) -> str:
-    from agentcore_identity_cli.backends.local.crypto import SealError, associated_data, open_sealed
+    from agentcore_identity_cli.backends.local.crypto import SealError, associated_data
     from agentcore_identity_cli.errors import decryption_failure
 
     with backend.audit_secret_read(_key_arn(access_key_id), "OpenServeAccessKey"):
-        sealed = backend.store.get_secret(KEY_KIND, access_key_id, SECRET_FIELD)
         aad = associated_data(backend.store.meta("vault_id") or "", KEY_KIND, access_key_id, SECRET_FIELD)
         try:
-            if sealed is None:
+            plain = backend.keys.open(lambda: backend.store.get_secret(KEY_KIND, access_key_id, SECRET_FIELD), aad)
+            if plain is None:
                 raise SealError("missing")
-            return open_sealed(backend.keys.key(), sealed, aad).decode()
+            return plain.decode()
         except SealError:
             raise decryption_failure(
                 "The access key of serve stored in the vault failed authentication: it was altered."

@@ -279,19 +279,19 @@ class LocalCore:
 
     def open_secret(self, kind: str, name: str, field: str) -> str:
         """Decrypt a stored secret; DecryptionFailure when it does not authenticate."""
-        from agentcore_identity_cli.backends.local.crypto import SealError, open_sealed
+        from agentcore_identity_cli.backends.local.crypto import SealError
 
         with self.audit_secret_read(self.resource_arn(kind, name)):
-            sealed = self.store.get_secret(kind, name, field)
-            if sealed is None:
-                raise decryption_failure(f"No {field} is stored for {KINDS[kind][0]} '{name}'.")
             try:
-                return open_sealed(self.keys.key(), sealed, self._aad(kind, name, field)).decode()
+                plain = self.keys.open(lambda: self.store.get_secret(kind, name, field), self._aad(kind, name, field))
             except SealError:
                 raise decryption_failure(
                     f"The stored {field} of {KINDS[kind][0]} '{name}' failed authentication: "
                     "it was altered or copied from another record."
                 ) from None
+            if plain is None:
+                raise decryption_failure(f"No {field} is stored for {KINDS[kind][0]} '{name}'.")
+            return plain.decode()
 
     # --- tags -----------------------------------------------------------------------
 

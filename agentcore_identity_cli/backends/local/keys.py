@@ -69,6 +69,9 @@ class KeyRing:
         self.store = store
         self.prompt = prompt
         self._key: bytes | None = None
+        # The key check the cached key was checked against: another process that rotates the
+        # key changes it, and this process then loads the new key instead of using a stale one.
+        self._check: str | None = None
         self.source: str | None = None
         # `vault restore` checks a backup, opened under another name, against this vault's key file.
         self._key_path = key_path
@@ -87,7 +90,27 @@ class KeyRing:
 
     def forget(self) -> None:
         """Drop the cached key, so that the next use loads and checks it again."""
-        self._key, self.source = None, None
+        self._key, self._check, self.source = None, None, None
+
+    def open(self, read: Callable[[], bytes | None], aad: bytes) -> bytes | None:
+        """Open the sealed value `read()` returns (None when there is none), or raise SealError.
+
+        Outside a write transaction, another process can rotate the key between reading the
+        value and loading the key, pairing an old ciphertext with the new key or the reverse.
+        A failure that coincides with a change of the key check is that race, not tampering:
+        the value and the key are read once more.
+        """
+        for attempt in (1, 2):
+            check = self.store.meta("key_check")
+            sealed = read()
+            if sealed is None:
+                return None
+            try:
+                return crypto.open_sealed(self.key(), sealed, aad)
+            except crypto.SealError:
+                if attempt == 2 or self.store.meta("key_check") == check:
+                    raise
+        raise AssertionError("unreachable")
 
     @property
     def next_key_path(self) -> Path:
@@ -159,9 +182,13 @@ class KeyRing:
         self.store.set_meta("wrapped_key", crypto.seal(kek, key, b"wrapped-vault-key").hex())
 
     def key(self) -> bytes:
-        """The vault key, checked against the vault; loaded once per process."""
+        """The vault key, checked against the vault; loaded again only after a rotation."""
+        check = self.store.meta("key_check")
         if self._key is not None:
-            return self._key
+            if check == self._check:
+                return self._key
+            # Another process (or connection) rotated the key since it was loaded here.
+            self.forget()
         if self._key_path is None and self.next_key_path.exists():
             self._remove_stale_next_key()
         if self.store.meta("key_check") is None:
@@ -173,9 +200,10 @@ class KeyRing:
                     self._record_identity()
                 key, source = self._load()
                 if self.store.meta("key_check") is None:
-                    self.store.set_meta("key_check", crypto.seal(key, KEY_CHECK_PLAINTEXT, b"key-check").hex())
+                    check = crypto.seal(key, KEY_CHECK_PLAINTEXT, b"key-check").hex()
+                    self.store.set_meta("key_check", check)
                     self.store.set_meta("key_source", source)
-                    self._key, self.source = key, source
+                    self._key, self._check, self.source = key, check, source
                     # Made inside a caller's transaction that then rolls back: not kept.
                     self.store.on_rollback(self.forget)
                     if self.on_new_key is not None:
@@ -188,7 +216,7 @@ class KeyRing:
         except crypto.SealError:
             recovered = self._finish_rotation(source)
             if recovered is not None:
-                self._key, self.source = recovered, source
+                self._key, self._check, self.source = recovered, check, source
                 return recovered
             raise ConfigError(
                 f"The vault key from {source.replace('-', ' ')} does not open the vault {self.store.path}.",
@@ -196,7 +224,7 @@ class KeyRing:
             ) from None
         # A vault made before the id file existed gets one now; a restored vault, its new id.
         self._record_identity()
-        self._key, self.source = key, source
+        self._key, self._check, self.source = key, check, source
         return key
 
     def _record_identity(self) -> None:
@@ -254,6 +282,7 @@ class KeyRing:
         finds the new key file aside and finishes the rename.
         """
         old = self.key()
+        old_check = self._check
         new = crypto.new_key()
         source = self.source or "key-file"
         if source == "environment":
@@ -264,7 +293,7 @@ class KeyRing:
 
         def rolled_back() -> None:
             self.next_key_path.unlink(missing_ok=True)
-            self._key = old
+            self._key, self._check = old, old_check
 
         try:
             with self.store.transaction():
@@ -275,11 +304,12 @@ class KeyRing:
                 reseal(old, new)
                 if source == "passphrase":
                     self.protect_with_passphrase(new, self._passphrase())
-                self.store.set_meta("key_check", crypto.seal(new, KEY_CHECK_PLAINTEXT, b"key-check").hex())
+                new_check = crypto.seal(new, KEY_CHECK_PLAINTEXT, b"key-check").hex()
+                self.store.set_meta("key_check", new_check)
                 self.store.set_meta("key_updated", repr(time.time()))
                 # The rest of a caller's transaction (its audit event) already uses the new key;
                 # the key file moves only once that outermost transaction has committed.
-                self._key = new
+                self._key, self._check = new, new_check
                 self.store.on_rollback(rolled_back)
                 if source == "key-file":
                     self.store.after_commit(lambda: _promote(self.next_key_path, self.key_path))

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from agentcore_identity_cli.backends.local.core import LocalCore
-from agentcore_identity_cli.errors import ServiceError, validation
+from agentcore_identity_cli.errors import RetiredTokenError, ServiceError, validation
 
 ALGORITHM = "ES256"
 AUDIENCE = "agentcore-identity:token-vault"
@@ -68,10 +68,25 @@ def checked_claims(
     return dict(claims)
 
 
+def _kid(token: str) -> str | None:
+    """The `kid` of a compact JWS header, unverified; None when there is none to read."""
+    import base64
+    import json
+
+    head = token.split(".", 1)[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (ValueError, TypeError):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
+
+
 class SigningMixin(LocalCore):
     """Issues and checks workload access tokens."""
 
     _signing_key: Any = None
+    _signing_key_sealed: str | None = None  # what `_signing_key` was opened from
 
     def issuer(self) -> str:
         """The `iss` of tokens from this vault."""
@@ -83,8 +98,12 @@ class SigningMixin(LocalCore):
         return associated_data(self.store.meta("vault_id") or "", "vault", "signing-key", "privateKey")
 
     def signing_key(self) -> Any:
-        """The current signing key (a joserfc ECKey), made on first use."""
-        if self._signing_key is not None:
+        """The current signing key (a joserfc ECKey), made on first use.
+
+        Kept open while the vault holds the same sealed key: a rotation in another process
+        replaces it, and this process must then neither sign with nor accept the retired one.
+        """
+        if self._signing_key is not None and self.store.meta("signing_key") == self._signing_key_sealed:
             return self._signing_key
         from joserfc.jwk import ECKey
 
@@ -95,7 +114,8 @@ class SigningMixin(LocalCore):
             if stored is None:
                 key = ECKey.generate_key("P-256", private=True)
                 pem = key.as_pem(private=True)
-                self.store.set_meta("signing_key", seal(self.keys.key(), pem, self._aad_signing()).hex())
+                stored = seal(self.keys.key(), pem, self._aad_signing()).hex()
+                self.store.set_meta("signing_key", stored)
             else:
                 try:
                     pem = open_sealed(self.keys.key(), bytes.fromhex(stored), self._aad_signing())
@@ -104,7 +124,7 @@ class SigningMixin(LocalCore):
                         "DecryptionFailure", "The vault's token signing key failed authentication."
                     ) from None
                 key = ECKey.import_key(pem)
-        self._signing_key = key
+        self._signing_key, self._signing_key_sealed = key, stored
         return key
 
     def new_signing_key(self, vault_key: bytes) -> None:
@@ -115,7 +135,7 @@ class SigningMixin(LocalCore):
 
         key = ECKey.generate_key("P-256", private=True)
         self.store.set_meta("signing_key", seal(vault_key, key.as_pem(private=True), self._aad_signing()).hex())
-        self._signing_key = None
+        self._signing_key, self._signing_key_sealed = None, None
 
     def issue_workload_token(self, workload: dict[str, Any], user_id: str | None, extra: dict[str, Any]) -> str:
         """A signed workload access token for a workload identity row (and user)."""
@@ -153,6 +173,11 @@ class SigningMixin(LocalCore):
         try:
             decoded = jwt.decode(token, key, algorithms=[ALGORITHM])
         except (JoseError, ValueError, TypeError):
+            if _kid(token) not in (None, key.thumbprint()):
+                raise RetiredTokenError(
+                    "The workload access token is not valid: it names a signing key this vault no longer "
+                    "uses (issued before a key rotation, or forged)."
+                ) from None
             raise access_denied(
                 "The workload access token is not valid: its signature does not verify with this vault's "
                 "signing key (forged, malformed, or issued before a key rotation)."
