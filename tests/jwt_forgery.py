@@ -72,12 +72,21 @@ def hmac_signed(secret: bytes, header: dict[str, Any], claims: Claims) -> str:
     return f"{signing_input}.{b64(mac)}"
 
 
-def forge(token: str, edit: Callable[[Claims], None], how: str, other_key: Any) -> str:
-    """`token` with its claims edited by `edit`, signed as `how` (one of SIGNATURES) says;
-    `other_key` (a joserfc private key) signs for OTHER_KEY."""
+def forge(
+    token: str,
+    edit: Callable[[Claims], None],
+    how: str,
+    other_key: Any,
+    *,
+    header_edit: Callable[[dict[str, Any]], None] | None = None,
+) -> str:
+    """`token` with its claims edited by `edit` (and its header by `header_edit`), signed as
+    `how` (one of SIGNATURES) says; `other_key` (a joserfc private key) signs for OTHER_KEY."""
     header, claims, signature = parts(token)
     claims = dict(claims)
     edit(claims)
+    if header_edit is not None:
+        header_edit(header)
     if how == ORIGINAL:
         return with_signature(header, claims, signature)
     if how == GARBAGE:
