@@ -23,6 +23,10 @@ The fixture `oauth_server` yields an :class:`AuthServer`: its `url`, `stats` (ho
 requests of each grant, refreshes, revocations, client authentication methods seen),
 knobs (`expires_in`, `device_interval`, `slow_down_once`, ...) and helpers for the user's
 side (`approve_device`, `expire_refresh_tokens`).
+
+`hold(grant_type, count, seconds)` makes the token endpoint a deliberately slow one for races:
+each request of that grant is held until `count` of them have arrived, or `seconds` after it
+arrived, so that clients that do not wait for each other are all caught in the act.
 """
 
 from __future__ import annotations
@@ -211,6 +215,9 @@ class AuthServer:
         self.seen_jtis: set[str] = set()
         self.clock_offset = 0
         self.subject_keys: dict[str, Any] | None = None
+        self.holds: dict[str, tuple[int, float]] = {}  # grant type -> (count, seconds); see `hold`
+        self.arrived: Counter[str] = Counter()
+        self.arrivals = threading.Condition()
         self.url = ""
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -260,6 +267,19 @@ class AuthServer:
         with self.lock:
             for token in self.tokens:
                 token.refresh_expired = True
+
+    def hold(self, grant_type: str, count: int, seconds: float) -> None:
+        """Hold each token request of `grant_type` until `count` have arrived, or for `seconds`."""
+        self.holds[grant_type] = (count, seconds)
+
+    def _wait_for_others(self, grant_type: str) -> None:
+        if grant_type not in self.holds:
+            return
+        count, seconds = self.holds[grant_type]
+        with self.arrivals:
+            self.arrived[grant_type] += 1
+            self.arrivals.notify_all()
+            self.arrivals.wait_for(lambda: self.arrived[grant_type] >= count, timeout=seconds)
 
     def token_requests(self, grant_type: str | None = None) -> list[dict[str, Any]]:
         """The recorded requests to the token endpoint (of one grant type)."""
@@ -576,6 +596,7 @@ def build_app(state: AuthServer) -> Flask:
     def token() -> Any:
         note_client_auth()
         state.stats["token:" + request.form.get("grant_type", "?")] += 1
+        state._wait_for_others(request.form.get("grant_type", "?"))
         return server.create_token_response()
 
     @app.post("/device_authorization")

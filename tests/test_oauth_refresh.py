@@ -1,12 +1,8 @@
-"""`token` after a login: refresh shortly before expiry, rotation, refused refresh, one refresh
-across processes, and tokens that survive a key rotation."""
+"""`token` after a login: refresh shortly before expiry, rotation, refused refresh, and tokens
+that survive a key rotation (one refresh across processes: tests/test_refresh_lock.py)."""
 # ruff: noqa: F811 - the fixtures are imported from tests/oauth_server.py
 
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
 
 from tests.oauth_server import AuthServer, Browser, browser, create_provider, oauth_server  # noqa: F401
 
@@ -56,28 +52,6 @@ def test_refused_refresh_asks_for_a_new_login(cli, oauth_server: AuthServer, bro
     # The dead token is gone: the user flow now says to log in.
     again = cli("token", "corp", "--oauth2-flow", "USER_FEDERATION")
     assert again.exit_code == 254 and "login corp" in again.stderr
-
-
-def test_four_processes_after_expiry_all_succeed_with_one_refresh(cli, oauth_server: AuthServer, browser: Browser):
-    _login(cli, oauth_server, expires_in=30)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "agentcore_identity_cli", "token", "corp"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=dict(os.environ),
-        )
-        for _ in range(4)
-    ]
-    outputs = [proc.communicate(timeout=60) for proc in procs]
-    for proc, (_, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err
-        assert err == ""  # nothing but the token, not even a library's warning
-    tokens = {out.strip() for out, _ in outputs}
-    assert len(tokens) == 1
-    assert oauth_server.stats["refresh"] == 1
-    assert oauth_server.stats["token:refresh_token"] == 1
 
 
 def test_tokens_survive_a_vault_key_rotation(cli, oauth_server: AuthServer, browser: Browser):
