@@ -17,6 +17,7 @@ import json
 import os
 import stat
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +145,22 @@ def read_file(value: str, flag: str, limit: int | None = None) -> str:
 def read_stream(stream: typing.IO[str], flag: str, limit: int | None = None) -> str:
     """At most `limit` characters of a text stream (stdin), final newline dropped."""
     limit = flag_max_chars(flag) if limit is None else limit
-    return _bounded(stream.read(limit + _NEWLINE_ALLOWANCE + 1), flag, limit)
+    return _bounded(_text(lambda: stream.read(limit + _NEWLINE_ALLOWANCE + 1), flag, "standard input"), flag, limit)
+
+
+def _text(read: Callable[[], str], flag: str, source: str) -> str:
+    """What `read` returns, refused (252) unless it is UTF-8 text.
+
+    Python decodes stdin and the terminal strictly under most locales, and with
+    surrogateescape under C and POSIX ones: bytes that are not UTF-8 then arrive as lone
+    surrogates, which nothing downstream (the vault, the output) can encode.
+    """
+    try:
+        text = read()
+        text.encode()
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        raise UsageError(f"Error parsing parameter '{flag}': {source} is not UTF-8 text") from None
+    return text
 
 
 def expand(value: str | None, flag: str) -> str | None:
@@ -197,7 +213,7 @@ class SecretReader:
             if not required:
                 return None
             if self.io.can_prompt:
-                secret = self.io.prompt_secret(label)
+                secret = _text(lambda: self.io.prompt_secret(label), flag, "the value typed")
                 if not secret:
                     raise UsageError(f"No {label.lower()} was entered.")
                 return secret
