@@ -106,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _refuse_undecodable(args, command)
         result = command.main(args=args, prog_name="agentcore-identity", standalone_mode=False)
-        # Without standalone mode, click hands back the code of a typer.Exit as the result.
-        return result if isinstance(result, int) else 0
+        # Without standalone mode, click hands back the code of a typer.Exit as the result; Typer
+        # turns a Ctrl-C inside a command into Exit(130), which no command of ours raises itself.
+        code = result if isinstance(result, int) else 0
+        return _interrupted() if code == EXIT_INTERRUPTED else code
     except AgentCoreIdentityError as exc:
         _write_error(exc)
         _debug_traceback(debug)
@@ -119,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         exc.show(file=sys.stderr)
         return EXIT_USAGE
     except (KeyboardInterrupt, typer_exceptions.Abort):
-        sys.stderr.write("\n")
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except SystemExit as exc:
         # rich exits this way when the reader of its output goes away.
         return exc.code if isinstance(exc.code, int) else EXIT_OTHER
@@ -150,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one catch-all, so no traceback leaks
         return _unexpected(exc, debug)
+
+
+def _interrupted() -> int:
+    # Ctrl-C: end the line the user was on (a hidden prompt, a spinner), as the AWS CLI does.
+    sys.stderr.write("\n")
+    return EXIT_INTERRUPTED
 
 
 def _unexpected(exc: Exception, debug: bool) -> int:
