@@ -22,6 +22,7 @@ COLUMNS = (
     "tool_version",
     "prev_hash",
     "hash",
+    "sealed",
 )
 APIKEY_ARN = "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default/apikeycredentialprovider/"
 WORKLOAD_ARN = "arn:aws:bedrock-agentcore:local:000000000000:workload-identity-directory/default/workload-identity/"

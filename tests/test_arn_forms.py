@@ -63,12 +63,17 @@ def test_the_legacy_acps_form_is_refused_by_tag_resource_as_the_service_does(cli
 
 
 def _write_schema_3_vault(vault_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A vault as schema 3 wrote it: acps ARNs on providers, their tags and their audit events."""
+    """A vault as schema 3 wrote it: acps ARNs on providers, their tags and their audit events,
+    and sealed values without versions (schema 5 added those)."""
     from agentcore_identity_cli.backends.local.backend import LocalBackend
+    from agentcore_identity_cli.backends.local.vault import SEALED_CHANGE_TRIGGERS, VaultStore
 
     with monkeypatch.context() as patch:
         patch.setattr(arns, "_PREFIX", "arn:aws:acps:local:000000000000:")
+        patch.setattr(VaultStore, "next_secret_version", lambda self: 0)  # version 0: sealed as schema 3 did
         backend = LocalBackend(vault_file)
+        for trigger in SEALED_CHANGE_TRIGGERS:
+            backend.store.db.execute(f"DROP TRIGGER {trigger}")
         try:
             backend.invoke("CreateApiKeyCredentialProvider", {"name": "openai", "apiKey": "sk-old"})
             backend.invoke("CreateWorkloadIdentity", {"name": "agent-one"})
@@ -79,7 +84,14 @@ def _write_schema_3_vault(vault_file: Path, monkeypatch: pytest.MonkeyPatch) -> 
         finally:
             backend.close()
     db = sqlite3.connect(vault_file)
-    db.execute("PRAGMA user_version = 3")
+    for statement in (
+        "ALTER TABLE secrets DROP COLUMN version",
+        "ALTER TABLE audit_events DROP COLUMN sealed",
+        "DROP TABLE sealed_changes",
+        "DELETE FROM meta WHERE key = 'secret_version'",
+        "PRAGMA user_version = 3",
+    ):
+        db.execute(statement)
     db.commit()
     db.close()
 

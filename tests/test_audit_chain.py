@@ -121,6 +121,8 @@ def _rewrite_chain(vault: Path, edit) -> None:
             "toolVersion": row["tool_version"],
             "prevHash": prev,
         }
+        if row.get("sealed") is not None:
+            body["sealed"] = row["sealed"]
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
         digest = hashlib.sha256(prev.encode() + b"\n" + canonical).hexdigest()
         statements.append(

@@ -109,23 +109,22 @@ def test_a_long_lived_backend_stops_accepting_tokens_of_the_retired_signing_key(
 def test_a_value_read_just_before_a_rotation_is_read_again(cli: Any, provider: Any) -> None:
     """The race that a loop can only hit by chance, made certain: the sealed value is read, then
     another process rotates the key before this one loads it."""
-    from agentcore_identity_cli.backends.local.crypto import associated_data
-
     local = _backend()
     try:
         assert local.open_secret("apikey", "openai", "apiKey") == "sk-one"  # the old key is cached
         reads = 0
+        read = local.store.get_sealed
 
-        def read_then_rotate() -> bytes | None:
+        def read_then_rotate(kind: str, name: str, field: str) -> tuple[bytes, int] | None:
             nonlocal reads
             reads += 1
-            sealed = local.store.get_secret("apikey", "openai", "apiKey")
+            found = read(kind, name, field)
             if reads == 1:
-                _rotate()  # commits after this read: `sealed` is under the old key, the vault's is not
-            return sealed
+                _rotate()  # commits after this read: `found` is under the old key, the vault's is not
+            return found
 
-        aad = associated_data(local.store.meta("vault_id") or "", "apikey", "openai", "apiKey")
-        assert local.keys.open(read_then_rotate, aad) == b"sk-one"
+        local.store.get_sealed = read_then_rotate  # type: ignore[method-assign]
+        assert local.open_sealed_value("apikey", "openai", "apiKey") == b"sk-one"
         assert reads == 2
     finally:
         local.close()

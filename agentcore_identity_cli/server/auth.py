@@ -73,13 +73,12 @@ def vault_access_key(backend: LocalBackend) -> AccessKey:
 
 
 def _open(backend: LocalBackend, access_key_id: str) -> str:
-    from agentcore_identity_cli.backends.local.crypto import SealError, associated_data
+    from agentcore_identity_cli.backends.local.crypto import SealError
     from agentcore_identity_cli.errors import decryption_failure
 
     with backend.audit_secret_read(_key_arn(access_key_id), "OpenServeAccessKey"):
-        aad = associated_data(backend.store.meta("vault_id") or "", KEY_KIND, access_key_id, SECRET_FIELD)
         try:
-            plain = backend.keys.open(lambda: backend.store.get_secret(KEY_KIND, access_key_id, SECRET_FIELD), aad)
+            plain = backend.open_sealed_value(KEY_KIND, access_key_id, SECRET_FIELD)
             if plain is None:
                 raise SealError("missing")
             return plain.decode()

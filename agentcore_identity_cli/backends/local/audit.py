@@ -21,6 +21,7 @@ and an error code, never a value, a token or a message.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -51,16 +52,17 @@ _COLUMNS = (
     "tool_version",
     "prev_hash",
     "hash",
+    "sealed",
 )
 
 
 _SELECT = (
     "SELECT seq, time, os_user, workload, user_id, operation, category, target, outcome, tool_version, "
-    "prev_hash, hash FROM audit_events"
+    "prev_hash, hash, sealed FROM audit_events"
 )
 _INSERT = (
     "INSERT INTO audit_events (seq, time, os_user, workload, user_id, operation, category, target, outcome, "
-    "tool_version, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "tool_version, prev_hash, hash, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -113,10 +115,17 @@ class Event:
     tool_version: str
     prev_hash: str
     hash: str = ""
+    # The changes to sealed values this event brings into the chain, as JSON:
+    # [["written" | "deleted", kind, name, field, version], ...] (see vault.py, migration 5).
+    sealed: str | None = None
 
     def canonical(self) -> bytes:
-        """The bytes the hash covers: every member but the hash, as sorted compact JSON."""
-        body = {
+        """The bytes the hash covers: every member but the hash, as sorted compact JSON.
+
+        `sealed` is there only when the event has changes, so events from before it existed
+        keep their hashes.
+        """
+        body: dict[str, Any] = {
             "seq": self.seq,
             "time": self.time,
             "osUser": self.os_user,
@@ -129,6 +138,8 @@ class Event:
             "toolVersion": self.tool_version,
             "prevHash": self.prev_hash,
         }
+        if self.sealed is not None:
+            body["sealed"] = self.sealed
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def computed_hash(self) -> str:
@@ -204,6 +215,99 @@ class Verdict:
         return out
 
 
+Change = tuple[str, str, str, str, int]  # ("written" | "deleted", kind, name, field, version)
+
+
+class SealedValues:
+    """Checks the sealed values against what the audit chain recorded of their changes.
+
+    Every change of a value's version, and every removal, is noted by a trigger and taken into
+    the next event (vault.py, migration 5). Versions come from one counter that only grows, so:
+    - a value written with a version not above every one recorded before it was written back
+      (rolled back) through SQL, which the triggers noted;
+    - a value whose version is not the last one recorded for it, or that is there after its
+      removal was recorded, was rolled back or brought back with the triggers out of the way.
+    """
+
+    def __init__(self, store: VaultStore) -> None:
+        self.store = store
+
+    def check(self, events: list[Event]) -> tuple[int | None, str | None]:
+        """(event, problem) for the first inconsistency, else (None, None). Needs no key."""
+        from agentcore_identity_cli.backends.local.vault import SEALED_CHANGE_TRIGGERS
+
+        present = {row[0] for row in self.store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        lost = [name for name in SEALED_CHANGE_TRIGGERS if name not in present]
+        if lost:
+            return None, f"the vault's triggers that record changes to sealed values were removed ({', '.join(lost)})"
+        last: dict[tuple[str, str, str], tuple[str, int, int | None]] = {}
+        highest = 0
+        for seq, changes in self._recorded(events):
+            if changes is None:
+                return seq, f"event #{seq} holds a malformed record of changes to sealed values"
+            for change, kind, name, member, version in changes:
+                if change == "written":
+                    if version <= highest:
+                        where = f"event #{seq}" if seq is not None else "a change not yet in the chain"
+                        return seq, (
+                            f"{where} records the {member} of {kind} '{name}' written back with version {version}, "
+                            f"after version {highest} existed: a sealed value was rolled back"
+                        )
+                    highest = version
+                last[(kind, name, member)] = (change, version, seq)
+        stored = {
+            (kind, name, member): int(version)
+            for kind, name, member, version in self.store.db.execute("SELECT kind, name, field, version FROM secrets")
+        }
+        for (kind, name, member), version in sorted(stored.items()):
+            recorded = last.get((kind, name, member))
+            what = f"the {member} of {kind} '{name}'"
+            if recorded is None:
+                if version != 0:  # 0: sealed before versions existed, and not yet upgraded
+                    return None, f"{what} has version {version}, but no change to it was ever recorded"
+            elif recorded[0] == "deleted":
+                return recorded[2], f"{what} was removed (event #{recorded[2]}) and is back: it was restored by hand"
+            elif recorded[1] != version:
+                return recorded[2], (
+                    f"{what} holds version {version}, but event #{recorded[2]} recorded version {recorded[1]}: "
+                    "the sealed value was rolled back"
+                )
+        for (kind, name, member), (change, _, seq) in sorted(last.items()):
+            if change == "written" and (kind, name, member) not in stored:
+                return seq, f"the {member} of {kind} '{name}' was removed without its removal being recorded"
+        return None, None
+
+    def _recorded(self, events: list[Event]) -> Iterator[tuple[int | None, list[Change] | None]]:
+        """Each event's changes in chain order, then those not yet in the chain (seq None)."""
+        for event in events:
+            if event.sealed is not None:
+                yield event.seq, _changes(event.sealed)
+        pending = self.store.db.execute(
+            "SELECT change, kind, name, field, version FROM sealed_changes ORDER BY id"
+        ).fetchall()
+        if pending:
+            yield None, [(str(c), str(k), str(n), str(f), int(v)) for c, k, n, f, v in pending]
+
+
+def _changes(text: str) -> list[Change] | None:
+    """An event's `sealed` member, or None when it is not what append() writes."""
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(raw, list):
+        return None
+    changes: list[Change] = []
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 5 and item[0] in ("written", "deleted")):
+            return None
+        change, kind, name, member, version = item
+        if not all(isinstance(v, str) for v in (kind, name, member)) or type(version) is not int:
+            return None
+        changes.append((change, kind, name, member, version))
+    return changes
+
+
 class AuditTrail:
     """Appends, seals, verifies and reads the events of one vault."""
 
@@ -254,6 +358,9 @@ class AuditTrail:
             tool_version=__version__,
             prev_hash=prev,
         )
+        changes = self.store.take_sealed_changes()
+        if changes:
+            event = replace(event, sealed=json.dumps(changes, separators=(",", ":"), ensure_ascii=False))
         event = replace(event, hash=event.computed_hash())
         self.store.db.execute(_INSERT, tuple(getattr(event, column) for column in _COLUMNS))
         self.store.set_meta("audit_head", f"{event.seq}:{event.hash}")
@@ -413,6 +520,9 @@ class AuditTrail:
                 "no seal covers the chain: the vault was upgraded from schema 1 and no command has sealed it "
                 "yet, or the seal was removed"
             )
+        if problem is None:
+            # Only on an intact chain: a chain broken elsewhere explains the values it no longer covers.
+            bad, problem = SealedValues(self.store).check(events)
         verdict.bad_event, verdict.problem = bad, problem
         return verdict
 

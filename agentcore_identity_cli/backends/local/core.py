@@ -62,6 +62,7 @@ class LocalCore:
         self.store = VaultStore(vault_path)
         self.keys = KeyRing(self.store, prompt)
         self.audit = AuditTrail(self.store, self.keys)
+        self.keys.on_loaded = self._key_loaded
         # Per thread: the Python API may run calls of one backend from worker threads.
         self._audit_local = threading.local()
 
@@ -264,18 +265,36 @@ class LocalCore:
 
     # --- secrets --------------------------------------------------------------------
 
-    def _aad(self, kind: str, name: str, field: str) -> bytes:
+    def _aad(self, kind: str, name: str, field: str, version: int) -> bytes:
         from agentcore_identity_cli.backends.local.crypto import associated_data
 
-        return associated_data(self.store.meta("vault_id") or "", kind, name, field)
+        vault_id = self.store.meta("vault_id") or ""
+        if version == 0:  # sealed before values had versions (schema 4 and older)
+            return associated_data(vault_id, kind, name, field)
+        return associated_data(vault_id, kind, name, field, f"version={version}")
 
     def seal_secret(self, kind: str, name: str, field: str, value: str) -> None:
-        """Encrypt a secret and store it against its record."""
+        """Encrypt a secret and store it against its record, under a new version."""
+        self.audit_target(self.resource_arn(kind, name), strong=True)
+        with self.store.transaction():  # the version counter and the value move together
+            self.store_sealed(kind, name, field, value.encode(), self.keys.key())
+
+    def store_sealed(self, kind: str, name: str, field: str, plain: bytes, key: bytes) -> None:
+        """Seal `plain` under `key` with a new version and store it (inside a transaction)."""
         from agentcore_identity_cli.backends.local.crypto import seal
 
-        self.audit_target(self.resource_arn(kind, name), strong=True)
-        sealed = seal(self.keys.key(), value.encode(), self._aad(kind, name, field))
-        self.store.put_secret(kind, name, field, sealed)
+        version = self.store.next_secret_version()
+        sealed = seal(key, plain, self._aad(kind, name, field, version))
+        self.store.put_secret(kind, name, field, sealed, version)
+
+    def open_sealed_value(self, kind: str, name: str, field: str) -> bytes | None:
+        """The plaintext of a stored value, None when there is none; SealError when it does not open."""
+
+        def read() -> tuple[bytes, bytes] | None:
+            found = self.store.get_sealed(kind, name, field)
+            return (found[0], self._aad(kind, name, field, found[1])) if found else None
+
+        return self.keys.open(read)
 
     def open_secret(self, kind: str, name: str, field: str) -> str:
         """Decrypt a stored secret; DecryptionFailure when it does not authenticate."""
@@ -283,15 +302,52 @@ class LocalCore:
 
         with self.audit_secret_read(self.resource_arn(kind, name)):
             try:
-                plain = self.keys.open(lambda: self.store.get_secret(kind, name, field), self._aad(kind, name, field))
+                plain = self.open_sealed_value(kind, name, field)
             except SealError:
                 raise decryption_failure(
                     f"The stored {field} of {KINDS[kind][0]} '{name}' failed authentication: "
-                    "it was altered or copied from another record."
+                    "it was altered, rolled back, or copied from another record."
                 ) from None
             if plain is None:
                 raise decryption_failure(f"No {field} is stored for {KINDS[kind][0]} '{name}'.")
             return plain.decode()
+
+    def reseal_all(self, old: bytes, new: bytes) -> None:
+        """Re-encrypt every sealed value from key `old` to key `new`, keeping its version."""
+        from agentcore_identity_cli.backends.local.crypto import SealError, open_sealed, seal
+
+        for kind, name, field, sealed, version in self.store.all_secrets():
+            aad = self._aad(kind, name, field, version)
+            try:
+                plain = open_sealed(old, sealed, aad)
+            except SealError:
+                raise decryption_failure(
+                    f"The stored {field} of '{name}' failed authentication; nothing was rotated. "
+                    "The vault was altered: restore it from a backup."
+                ) from None
+            self.store.put_secret(kind, name, field, seal(new, plain, aad), version)
+
+    def _key_loaded(self, key: bytes) -> None:
+        if self.store.meta("legacy_secrets") is not None:
+            self.upgrade_unversioned(key)
+
+    def upgrade_unversioned(self, key: bytes) -> None:
+        """Give a version to every value sealed before values had one (the first time the key opens
+        a vault migrated to schema 5), so that none of them can be rolled back unnoticed."""
+        from agentcore_identity_cli.backends.local.crypto import SealError, open_sealed
+
+        with self.store.transaction():
+            if self.store.meta("legacy_secrets") is None:
+                return  # another process did it first
+            for kind, name, field, sealed, version in self.store.all_secrets():
+                if version != 0:
+                    continue
+                try:
+                    plain = open_sealed(key, sealed, self._aad(kind, name, field, 0))
+                except SealError:
+                    continue  # left as it is: reading it reports the damage, as before
+                self.store_sealed(kind, name, field, plain, key)
+            self.store.db.execute("DELETE FROM meta WHERE key = 'legacy_secrets'")
 
     # --- tags -----------------------------------------------------------------------
 

@@ -77,6 +77,8 @@ class KeyRing:
         self._key_path = key_path
         # Called with a vault key made for this vault, inside the transaction that records it.
         self.on_new_key: Callable[[bytes], None] | None = None
+        # Called with the vault's existing key each time it is loaded and checked.
+        self.on_loaded: Callable[[bytes], None] | None = None
 
     @property
     def key_path(self) -> Path:
@@ -92,8 +94,9 @@ class KeyRing:
         """Drop the cached key, so that the next use loads and checks it again."""
         self._key, self._check, self.source = None, None, None
 
-    def open(self, read: Callable[[], bytes | None], aad: bytes) -> bytes | None:
-        """Open the sealed value `read()` returns (None when there is none), or raise SealError.
+    def open(self, read: Callable[[], tuple[bytes, bytes] | None]) -> bytes | None:
+        """Open the sealed value `read()` returns with its associated data (None when there is
+        none), or raise SealError.
 
         Outside a write transaction, another process can rotate the key between reading the
         value and loading the key, pairing an old ciphertext with the new key or the reverse.
@@ -102,9 +105,10 @@ class KeyRing:
         """
         for attempt in (1, 2):
             check = self.store.meta("key_check")
-            sealed = read()
-            if sealed is None:
+            found = read()
+            if found is None:
                 return None
+            sealed, aad = found
             try:
                 return crypto.open_sealed(self.key(), sealed, aad)
             except crypto.SealError:
@@ -225,6 +229,8 @@ class KeyRing:
         # A vault made before the id file existed gets one now; a restored vault, its new id.
         self._record_identity()
         self._key, self._check, self.source = key, check, source
+        if self.on_loaded is not None:
+            self.on_loaded(key)
         return key
 
     def _record_identity(self) -> None:

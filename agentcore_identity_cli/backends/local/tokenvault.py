@@ -12,7 +12,7 @@ from typing import Any
 from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
 from agentcore_identity_cli.backends.local.signing import SigningMixin
-from agentcore_identity_cli.errors import ConfigError, decryption_failure, not_found
+from agentcore_identity_cli.errors import ConfigError, not_found
 
 
 class TokenVaultMixin(LocalCore):
@@ -75,22 +75,9 @@ class TokenVaultMixin(LocalCore):
     def reset_token_vault_key_material(self, params: dict[str, Any]) -> dict[str, Any]:
         """ResetTokenVaultKeyMaterial: a new vault key; every secret re-sealed in one transaction."""
         self._check_vault_id(params)
-        from agentcore_identity_cli.backends.local.crypto import open_sealed, seal
 
         def reseal(old: bytes, new: bytes) -> None:
-            vault_id = self.store.meta("vault_id") or ""
-            from agentcore_identity_cli.backends.local.crypto import SealError, associated_data
-
-            for kind, name, field, sealed in self.store.all_secrets():
-                aad = associated_data(vault_id, kind, name, field)
-                try:
-                    plain = open_sealed(old, sealed, aad)
-                except SealError:
-                    raise decryption_failure(
-                        f"The stored {field} of '{name}' failed authentication; nothing was rotated. "
-                        "The vault was altered: restore it from a backup."
-                    ) from None
-                self.store.put_secret(kind, name, field, seal(new, plain, aad))
+            self.reseal_all(old, new)
             self.audit.reseal(old, new)  # the audit chain's seal moves to the new key too
             # Tokens signed before the rotation must stop working: a new signing key.
             if isinstance(self, SigningMixin):

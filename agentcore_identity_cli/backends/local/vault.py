@@ -109,7 +109,43 @@ MIGRATIONS: list[str] = [
     UPDATE resources SET arn = 'arn:aws:bedrock-agentcore:' || substr(arn, 14) WHERE arn LIKE 'arn:aws:acps:%';
     UPDATE tags SET arn = 'arn:aws:bedrock-agentcore:' || substr(arn, 14) WHERE arn LIKE 'arn:aws:acps:%';
     """,
+    # Rollback of one secret (docs/security.md). Each sealed value gets a version from a
+    # vault-wide counter (meta `secret_version`), bound into its associated data, so an older
+    # ciphertext written back into its row fails to open. Triggers note every change of a
+    # sealed value's version, and every removal, in `sealed_changes`; the next audit event
+    # takes them into the hash chain (its `sealed` member), so that `audit verify` catches a
+    # value rolled back together with its version, or one brought back after its deletion.
+    # Rows sealed before this migration keep version 0 until the key next opens the vault.
+    """
+    ALTER TABLE secrets ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE audit_events ADD COLUMN sealed TEXT;
+    CREATE TABLE sealed_changes (
+        id INTEGER PRIMARY KEY,
+        change TEXT NOT NULL CHECK (change IN ('written', 'deleted')),
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        field TEXT NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE TRIGGER secrets_inserted AFTER INSERT ON secrets BEGIN
+        INSERT INTO sealed_changes (change, kind, name, field, version)
+        VALUES ('written', NEW.kind, NEW.name, NEW.field, NEW.version);
+    END;
+    CREATE TRIGGER secrets_versioned AFTER UPDATE OF version ON secrets WHEN NEW.version IS NOT OLD.version BEGIN
+        INSERT INTO sealed_changes (change, kind, name, field, version)
+        VALUES ('written', NEW.kind, NEW.name, NEW.field, NEW.version);
+    END;
+    CREATE TRIGGER secrets_deleted AFTER DELETE ON secrets BEGIN
+        INSERT INTO sealed_changes (change, kind, name, field, version)
+        VALUES ('deleted', OLD.kind, OLD.name, OLD.field,
+                COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'secret_version'), 0));
+    END;
+    INSERT INTO meta (key, value) SELECT 'legacy_secrets', '1' WHERE EXISTS (SELECT 1 FROM secrets);
+    """,
 ]
+
+# The triggers of the last migration: `audit verify` reports a vault that lost one.
+SEALED_CHANGE_TRIGGERS = ("secrets_inserted", "secrets_versioned", "secrets_deleted")
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -393,9 +429,8 @@ class VaultStore:
             # Another process may have migrated while this one waited for the lock.
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for step in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in _statements(MIGRATIONS[step]):
+                    self.db.execute(statement)
                 if step == 0:
                     self._init_meta()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -555,21 +590,32 @@ class VaultStore:
 
     # --- secrets --------------------------------------------------------------------
 
-    def put_secret(self, kind: str, name: str, field: str, sealed: bytes) -> None:
-        """Store a sealed value."""
+    def next_secret_version(self) -> int:
+        """The version of the next sealed value: the vault-wide counter, advanced (in a transaction)."""
+        version = int(self.meta("secret_version") or 0) + 1
+        self.set_meta("secret_version", str(version))
+        return version
+
+    def put_secret(self, kind: str, name: str, field: str, sealed: bytes, version: int) -> None:
+        """Store a sealed value made for `version` (see next_secret_version)."""
         self.db.execute(
-            "INSERT INTO secrets (kind, name, field, sealed) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (kind, name, field) DO UPDATE SET sealed = excluded.sealed",
-            (kind, name, field, sealed),
+            "INSERT INTO secrets (kind, name, field, sealed, version) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (kind, name, field) DO UPDATE SET sealed = excluded.sealed, version = excluded.version",
+            (kind, name, field, sealed, version),
         )
 
     def get_secret(self, kind: str, name: str, field: str) -> bytes | None:
         """A sealed value, or None."""
+        found = self.get_sealed(kind, name, field)
+        return found[0] if found else None
+
+    def get_sealed(self, kind: str, name: str, field: str) -> tuple[bytes, int] | None:
+        """A sealed value with its version, or None."""
         row = self.db.execute(
-            "SELECT sealed FROM secrets WHERE kind = ? AND name = ? AND field = ?",
+            "SELECT sealed, version FROM secrets WHERE kind = ? AND name = ? AND field = ?",
             (kind, name, field),
         ).fetchone()
-        return bytes(row[0]) if row else None
+        return (bytes(row[0]), int(row[1])) if row else None
 
     def secret_fields(self, kind: str, name: str, prefix: str) -> list[str]:
         """The fields of a record's sealed values that start with `prefix`."""
@@ -584,10 +630,22 @@ class VaultStore:
         """Forget one sealed value."""
         self.db.execute("DELETE FROM secrets WHERE kind = ? AND name = ? AND field = ?", (kind, name, field))
 
-    def all_secrets(self) -> list[tuple[str, str, str, bytes]]:
-        """Every sealed value with its record and field (for key rotation)."""
-        rows = self.db.execute("SELECT kind, name, field, sealed FROM secrets")
-        return [(k, n, f, bytes(s)) for k, n, f, s in rows]
+    def all_secrets(self) -> list[tuple[str, str, str, bytes, int]]:
+        """Every sealed value with its record, field and version (for key rotation)."""
+        rows = self.db.execute("SELECT kind, name, field, sealed, version FROM secrets")
+        return [(k, n, f, bytes(s), int(v)) for k, n, f, s, v in rows]
+
+    def take_sealed_changes(self) -> list[list[Any]]:
+        """The changes to sealed values not yet in the audit chain, oldest first; they are removed.
+
+        Call inside the transaction that appends the event recording them.
+        """
+        rows = self.db.execute(
+            "SELECT id, change, kind, name, field, version FROM sealed_changes ORDER BY id"
+        ).fetchall()
+        if rows:
+            self.db.execute("DELETE FROM sealed_changes WHERE id <= ?", (rows[-1][0],))
+        return [[change, kind, name, field, int(version)] for _, change, kind, name, field, version in rows]
 
     # --- tags -----------------------------------------------------------------------
 
@@ -611,6 +669,19 @@ class VaultStore:
     def count(self, kind: str) -> int:
         """How many resources of one kind."""
         return int(self.db.execute("SELECT COUNT(*) FROM resources WHERE kind = ?", (kind,)).fetchone()[0])
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration, one at a time; a trigger's body holds semicolons of its own."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"incomplete statement in a migration: {pending!r}")
 
 
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
