@@ -2,8 +2,9 @@
 
 Two environment variables shape a run:
 
-- AGENTCORE_RELIABILITY_SCALE multiplies every trial count (default 1; 5 runs five times as
-  many kills, flips and racing operations). Fractions work too (0.2 for a quick look).
+- AGENTCORE_RELIABILITY_SCALE multiplies the random trials (default 1; 5 runs five times as
+  many kills, bit flips and racing operations; fixed cases stay as they are). Fractions work
+  too (0.2 for a quick look).
 - AGENTCORE_RELIABILITY_SEED fixes the random choices (which writes, when a kill comes, which
   bit flips). Unset, every run draws a new seed, so repeated runs explore new schedules.
 
