@@ -105,6 +105,15 @@ def _client_class() -> type[OAuth2Client]:
 
 @contextmanager
 def _session(cfg: OAuthClient) -> Iterator[OAuth2Client]:
+    client = _new_client(cfg)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _new_client(cfg: OAuthClient) -> OAuth2Client:
+    """Authlib's client for one provider: its client authentication, PKCE S256 and the vendor's quirks."""
     library = oauth_httpx()
     client = _client_class()(
         client_id=cfg.client_id,
@@ -120,10 +129,7 @@ def _session(cfg: OAuthClient) -> Iterator[OAuth2Client]:
         client.register_client_auth_method(PrivateKeyJwtAuth(cfg.assertion, cfg.endpoints.token))
     client.register_compliance_hook("access_token_response", cfg.quirks.response_hook)
     client.register_compliance_hook("refresh_token_response", cfg.quirks.response_hook)
-    try:
-        yield client
-    finally:
-        client.close()
+    return client
 
 
 def _token(data: Mapping[str, Any]) -> TokenSet:

@@ -160,11 +160,22 @@ class TokenStoreMixin(LocalCore):
         """An exclusive lock on one token across processes (fcntl), or the vault's write lock
         where fcntl does not exist."""
         try:
-            import fcntl
+            import fcntl  # noqa: F401
         except ImportError:  # pragma: no cover - not POSIX
             with self.store.transaction():
                 yield
             return
+        fd = self._lock_file(tid)
+        try:
+            yield
+        finally:
+            os.close(fd)
+
+    def _lock_file(self, tid: str) -> int:
+        """The lock file of one token, opened and locked exclusively; waits while another process
+        holds it, up to two HTTP timeouts and half a minute (ConfigError after that)."""
+        import fcntl
+
         folder = self.store.path.with_name(self.store.path.name + ".locks")
         ensure_private_dir(folder)
         fd = os.open(folder / f"{tid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
@@ -173,7 +184,7 @@ class TokenStoreMixin(LocalCore):
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    return fd
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise ConfigError(
@@ -181,6 +192,6 @@ class TokenStoreMixin(LocalCore):
                             hint=f"check for a stuck agentcore-identity process; the lock is in {folder}",
                         ) from None
                     time.sleep(0.05)
-            yield
-        finally:
+        except BaseException:
             os.close(fd)
+            raise
