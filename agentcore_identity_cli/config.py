@@ -95,6 +95,23 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where one setting's value came from: what `configure list` shows, and what decides
+    whether an option was typed on this command line."""
+
+    kind: str  # "flag", "environment", "profile" or "default"
+    location: str | None = None  # the flag, the variable, the profile and its file, or why the default
+
+    @property
+    def from_flag(self) -> bool:
+        """True when the value was given on this command line."""
+        return self.kind == "flag"
+
+
+DEFAULT = Source("default")
+
+
 @dataclass
 class Settings:
     """The resolved settings of one invocation."""
@@ -114,24 +131,50 @@ class Settings:
     query: str | None = None
     read_timeout: float | None = None
     connect_timeout: float | None = None
+    # setting -> where its value came from (flag > environment > profile > default)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def source(self, name: str) -> Source:
+        """Where a setting's value came from; the default when nothing set it."""
+        return self.sources.get(name, DEFAULT)
+
+
+# setting -> its global option, where the option's name is not the setting's
+_FLAG_NAMES = {"read_timeout": "--cli-read-timeout", "connect_timeout": "--cli-connect-timeout"}
+
+
+def _flag_name(name: str) -> str:
+    return _FLAG_NAMES.get(name, "--" + name.replace("_", "-"))
 
 
 def resolve_settings(flags: dict[str, Any]) -> Settings:
     """Combine flags, environment and the selected profile into Settings."""
     env = os.environ
-    profile = flags.get("profile") or env.get(ENV_PROFILE) or "default"
-    profile_explicit = bool(flags.get("profile") or env.get(ENV_PROFILE))
-    profiles = load_config().get("profiles", {})
+    sources: dict[str, Source] = {}
+    if flags.get("profile"):
+        profile, sources["profile"] = flags["profile"], Source("flag", "--profile")
+    elif env.get(ENV_PROFILE):
+        profile, sources["profile"] = env[ENV_PROFILE], Source("environment", ENV_PROFILE)
+    else:
+        profile = "default"
+    profile_explicit = "profile" in sources
+    path = config_path()
+    profiles = load_config(path).get("profiles", {})
     # A profile missing from the file is no error: for the aws backend --profile may name
     # only an AWS profile, which botocore checks.
     values: dict[str, Any] = profiles.get(profile, {})
+    in_profile = Source("profile", f"[profiles.{profile}] in {path}")
 
-    def pick(name: str, env_names: tuple[str, ...] = ()) -> Any:
-        if flags.get(name) is not None:
+    def pick(name: str, env_names: tuple[str, ...] = (), *, flag: bool = True) -> Any:
+        if flag and flags.get(name) is not None:
+            sources[name] = Source("flag", _flag_name(name))
             return flags[name]
         for env_name in env_names:
             if env.get(env_name):
+                sources[name] = Source("environment", env_name)
                 return env[env_name]
+        if values.get(name) is not None:
+            sources[name] = in_profile
         return values.get(name)
 
     backend = pick("backend", (ENV_BACKEND,)) or "local"
@@ -140,7 +183,15 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
     output = pick("output", (ENV_OUTPUT,))
     if output is not None and output not in OUTPUTS:
         raise ConfigError(f"Unknown output format '{output}': choose one of {', '.join(OUTPUTS)}.")
-    vault = env.get(ENV_VAULT) or values.get("vault_path")
+    vault = pick("vault_path", (ENV_VAULT,), flag=False)
+    if vault is None:
+        sources["vault_path"] = Source("default", ENV_HOME if env.get(ENV_HOME) else "the user data folder")
+    for name in ("read_timeout", "connect_timeout", "debug", "no_color", "query"):
+        if flags.get(name) not in (None, False):
+            sources[name] = Source("flag", _flag_name(name))
+    no_color = bool(flags.get("no_color"))
+    if not no_color and "NO_COLOR" in env:
+        no_color, sources["no_color"] = True, Source("environment", "NO_COLOR")
     return Settings(
         profile=profile,
         profile_explicit=profile_explicit,
@@ -150,11 +201,12 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
         output=output,
         region=pick("region", (ENV_REGION, "AWS_REGION", "AWS_DEFAULT_REGION")),
         endpoint_url=pick("endpoint_url"),
-        aws_profile=values.get("aws_profile"),
+        aws_profile=pick("aws_profile", flag=False),
         vault_path=Path(vault).expanduser() if vault else default_vault_path(),
         debug=bool(flags.get("debug")),
-        no_color=bool(flags.get("no_color")) or "NO_COLOR" in env,
+        no_color=no_color,
         query=flags.get("query"),
         read_timeout=flags.get("read_timeout"),
         connect_timeout=flags.get("connect_timeout"),
+        sources=sources,
     )

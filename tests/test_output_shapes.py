@@ -318,7 +318,7 @@ def list_api_keys(cli):
 def list_api_keys_one_page(cli):
     _api_key(cli, "a-key")
     _api_key(cli, "b-key")
-    return cli("list-api-key-credential-providers", "--no-paginate", "--page-size", "1")
+    return cli("list-api-key-credential-providers", "--no-paginate", "--max-results", "1")
 
 
 # --- OAuth2 credential providers
@@ -418,7 +418,7 @@ def list_oauth2(cli):
 def list_oauth2_one_page(cli):
     _oauth2(cli)
     _oauth2(cli, "google", "GoogleOauth2")
-    return cli("list-oauth2-credential-providers", "--no-paginate", "--page-size", "1")
+    return cli("list-oauth2-credential-providers", "--no-paginate", "--max-results", "1")
 
 
 # --- payment credential providers
@@ -477,7 +477,7 @@ def list_payment_empty(cli):
 def list_payment_one_page(cli):
     payment_support.create_cdp(cli)
     payment_support.create_privy(cli)
-    return cli("list-payment-credential-providers", "--no-paginate", "--page-size", "1")
+    return cli("list-payment-credential-providers", "--no-paginate", "--max-results", "1")
 
 
 @case("ListTagsForResource", "payment-provider")
@@ -540,7 +540,7 @@ def list_workloads_empty(cli):
 def list_workloads_one_page(cli):
     _workload(cli, "agent-a")
     _workload(cli, "agent-b", "--allowed-resource-oauth2-return-urls", "https://a.example.com/cb")
-    return cli("list-workload-identities", "--no-paginate", "--page-size", "1")
+    return cli("list-workload-identities", "--no-paginate", "--max-results", "1")
 
 
 # --- the token vault

@@ -199,27 +199,52 @@ def test_next_token_works_with_query_and_text_output(cli, seeded):
 # --- --no-paginate ------------------------------------------------------------------------
 
 
-def test_no_paginate_with_page_size_makes_one_call_and_shows_the_service_token(cli, seeded):
-    body = _workloads(cli, "--no-paginate", "--page-size", "5")
+def test_no_paginate_with_max_results_makes_one_call_and_shows_the_service_token(cli, seeded):
+    body = _workloads(cli, "--no-paginate", "--max-results", "5")
     assert _names(body) == WORKLOADS[:5]
     assert isinstance(body["nextToken"], str) and body["nextToken"]
     assert "NextToken" not in body
 
 
-def test_no_paginate_token_can_be_passed_back_as_starting_token(cli, seeded):
-    body = _workloads(cli, "--no-paginate", "--page-size", "5")
-    again = _workloads(cli, "--no-paginate", "--page-size", "5", "--starting-token", body["nextToken"])
+def test_max_results_alone_makes_one_call_as_in_the_aws_cli(cli, seeded):
+    body = _workloads(cli, "--max-results", "5")
+    assert _names(body) == WORKLOADS[:5]
+    assert body["nextToken"]
+
+
+def test_no_paginate_token_can_be_passed_back_as_next_token_or_starting_token(cli, seeded):
+    body = _workloads(cli, "--no-paginate", "--max-results", "5")
+    again = _workloads(cli, "--no-paginate", "--max-results", "5", "--next-token", body["nextToken"])
     assert _names(again) == WORKLOADS[5:10]
     rest = _workloads(cli, "--starting-token", body["nextToken"])
     assert _names(rest) == WORKLOADS[5:]
 
 
 def test_no_paginate_on_the_last_page_has_no_token(cli, seeded):
-    body = _workloads(cli, "--no-paginate", "--page-size", "20")
-    body = _workloads(cli, "--no-paginate", "--page-size", "20", "--starting-token", body["nextToken"])
-    body = _workloads(cli, "--no-paginate", "--page-size", "20", "--starting-token", body["nextToken"])
+    body = _workloads(cli, "--no-paginate", "--max-results", "20")
+    body = _workloads(cli, "--no-paginate", "--max-results", "20", "--next-token", body["nextToken"])
+    body = _workloads(cli, "--no-paginate", "--max-results", "20", "--next-token", body["nextToken"])
     assert _names(body) == WORKLOADS[40:]
     assert "nextToken" not in body
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("--no-paginate", "--page-size", "5"), "--page-size"),
+        (("--no-paginate", "--max-items", "5"), "--max-items"),
+        (("--no-paginate", "--starting-token", "abc"), "--starting-token"),
+        (("--no-paginate", "--page-size", "1", "--max-items", "2"), "--page-size, --max-items"),
+        (("--max-results", "5", "--max-items", "2"), "--max-items"),
+    ],
+)
+def test_no_paginate_with_a_pagination_option_is_a_usage_error_worded_as_the_aws_cli(cli, seeded, args, named):
+    result = cli("list-workload-identities", *args)
+    assert result.exit_code == 252
+    assert result.stdout == ""
+    assert result.stderr.strip() == (
+        f"Error during pagination: Cannot specify --no-paginate along with pagination arguments: {named}"
+    )
 
 
 # --- bad values ---------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_list_pages_with_the_aws_cli_options(cli):
     assert [p["name"] for p in page["credentialProviders"]] == ["pay-a", "pay-b"]
     rest = ok(cli("list-payment-credential-providers", "--starting-token", page["NextToken"])).json()
     assert [p["name"] for p in rest["credentialProviders"]] == ["pay-c"]
-    one = ok(cli("list-payment-credential-providers", "--no-paginate", "--page-size", "1")).json()
+    one = ok(cli("list-payment-credential-providers", "--no-paginate", "--max-results", "1")).json()
     assert len(one["credentialProviders"]) == 1 and one["nextToken"]
 
 

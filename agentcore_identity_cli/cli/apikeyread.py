@@ -28,7 +28,7 @@ def api_key(
     response = app_ctx.call(
         "GetResourceApiKey", {"workloadIdentityToken": token, "resourceCredentialProviderName": provider}
     )
-    if app_ctx.settings.output in (None, "text") and app_ctx.settings.query is None:
+    if app_ctx.bare_credential:
         # The bare key and a newline, whatever the terminal: this output is for $(...).
         app_ctx.io.stdout.write(response["apiKey"] + "\n")
     else:

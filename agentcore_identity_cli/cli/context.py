@@ -27,6 +27,31 @@ class Paging:
     starting_token: str | None = None
     page_size: int | None = None
     no_paginate: bool = False
+    max_results: int | None = None  # the API's own members: either one means --no-paginate
+    next_token: str | None = None
+
+    def single_call(self) -> bool:
+        """True for one call of the operation; refuses the options that only paginating uses.
+
+        As the AWS CLI (awscli/customizations/paginate.py): --max-results or --next-token turn
+        pagination off, and --starting-token, --page-size and --max-items do not go with it.
+        """
+        single = self.no_paginate or self.max_results is not None or self.next_token is not None
+        used = [
+            flag
+            for flag, value in (
+                ("--starting-token", self.starting_token),
+                ("--page-size", self.page_size),
+                ("--max-items", self.max_items),
+            )
+            if value is not None
+        ]
+        if single and used:
+            raise UsageError(
+                f"Error during pagination: Cannot specify --no-paginate along with pagination arguments: "
+                f"{', '.join(used)}"
+            )
+        return single
 
 
 @dataclass
@@ -59,6 +84,17 @@ class AppContext:
             return self.settings.output
         return "table" if self.io.stdout_is_tty else "json"
 
+    @property
+    def bare_credential(self) -> bool:
+        """Whether `api-key` and `token` print the credential alone, for `$(...)`.
+
+        Only --output json|table or --query typed on this command line ask for a document;
+        a profile's or the environment's `output` must not put a table into `$(...)`.
+        """
+        if self.settings.query is not None:
+            return False
+        return not self.settings.source("output").from_flag or self.settings.output == "text"
+
     # --- the request path -----------------------------------------------------------
 
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -69,11 +105,8 @@ class AppContext:
 
     def call_paginated(self, operation: str, params: dict[str, Any], key: str, paging: Paging) -> dict[str, Any]:
         """Follow nextToken to the end, honouring --max-items/--starting-token/--page-size."""
-        if paging.no_paginate:
-            params = {**params, "maxResults": paging.page_size or params.get("maxResults")}
-            if paging.starting_token:
-                params["nextToken"] = paging.starting_token
-            return self.call(operation, params)
+        if paging.single_call():
+            return self.call(operation, {**params, "maxResults": paging.max_results, "nextToken": paging.next_token})
         token, skip = decode_cli_token(paging.starting_token)
         items: list[Any] = []
         result: dict[str, Any] = {}

@@ -311,7 +311,7 @@ def token(
         audiences=audiences or None,
         subject_token=subject,
     )
-    if app_ctx.settings.output in (None, "text") and app_ctx.settings.query is None:
+    if app_ctx.bare_credential:
         # The bare token and a newline, whatever the terminal: this output is for $(...).
         app_ctx.io.stdout.write(result.access_token + "\n")
         return

@@ -24,6 +24,13 @@ PageSize = Annotated[int | None, typer.Option("--page-size", min=1, help="Items 
 NoPaginate = Annotated[
     bool, typer.Option("--no-paginate", help="Make one call and print its nextToken instead of following it.")
 ]
+# The API's own members, undocumented as in the AWS CLI: either one makes a single call.
+MaxResults = Annotated[
+    int | None, typer.Option("--max-results", min=1, hidden=True, help="maxResults of a single call (--no-paginate).")
+]
+NextToken = Annotated[
+    str | None, typer.Option("--next-token", hidden=True, help="nextToken of a single call (--no-paginate).")
+]
 
 
 def list_command(name: str, help_text: str, operation: str, key: str) -> None:
@@ -36,7 +43,16 @@ def list_command(name: str, help_text: str, operation: str, key: str) -> None:
         starting_token: StartingToken = None,
         page_size: PageSize = None,
         no_paginate: NoPaginate = False,
+        max_results: MaxResults = None,
+        next_token: NextToken = None,
     ) -> None:
         app_ctx = get_context(ctx)
-        pages = Paging(max_items=max_items, starting_token=starting_token, page_size=page_size, no_paginate=no_paginate)
+        pages = Paging(
+            max_items=max_items,
+            starting_token=starting_token,
+            page_size=page_size,
+            no_paginate=no_paginate,
+            max_results=max_results,
+            next_token=next_token,
+        )
         app_ctx.emit(app_ctx.call_paginated(operation, {}, key, pages))

@@ -31,6 +31,10 @@ GLOBAL_OPTIONS: dict[str, bool] = {
 
 MAX_TIMEOUT_SECONDS = 86_400
 
+# Settings only the aws backend reads, with their global option. --cli-read-timeout is not
+# one: it bounds the local backend's OAuth requests too.
+AWS_ONLY_OPTIONS = {"region": "--region", "endpoint_url": "--endpoint-url", "connect_timeout": "--cli-connect-timeout"}
+
 app = typer.Typer(
     name="agentcore-identity",
     help=(
@@ -176,6 +180,22 @@ def main_callback(
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     ctx.obj = AppContext(settings=settings, io=IOStreams(no_color=settings.no_color))
     ctx.call_on_close(ctx.obj.close)
+    _warn_ignored_options(ctx.obj, ctx.invoked_subcommand)
+
+
+def _warn_ignored_options(app_ctx: AppContext, subcommand: str | None) -> None:
+    """One line when options of the aws backend were typed for the local one.
+
+    Only options typed on this command line: a profile may hold a region for the day it
+    switches to aws. `configure` shows settings, whichever backend reads them.
+    """
+    settings = app_ctx.settings
+    if settings.backend != "local" or subcommand == "configure":
+        return
+    ignored = [flag for name, flag in AWS_ONLY_OPTIONS.items() if settings.source(name).from_flag]
+    if ignored:
+        verb = "is" if len(ignored) == 1 else "are"
+        app_ctx.io.warn(f"Warning: {', '.join(ignored)} {verb} ignored by the local backend; use --backend aws.")
 
 
 def command(name: str, help_text: str) -> Callable[[F], F]:
