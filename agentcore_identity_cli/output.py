@@ -1,32 +1,76 @@
-"""Rendering of responses: json, table and text, with --query applied once on the way.
+"""Rendering of responses the AWS CLI way: json, table, text, yaml, yaml-stream and off.
 
-JSON keys are the AWS response members, untouched; timestamps become ISO 8601 with a UTC
-offset, as the AWS CLI prints them. The text format follows the AWS CLI's: scalars of a
-structure on one tab-separated line (prefixed with the member name in capitals when
-nested), a list of scalars on one line.
+The formats are AWS CLI v2's (awscli/formatter.py), with --query applied on the way:
+
+- json, table and yaml print the whole result; a listing's pages are joined first, with a
+  `NextToken` when --max-items stopped early.
+- text and yaml-stream print each page as it arrives. text applies --query to each page and
+  ends with `NEXTTOKEN<TAB>token`; yaml-stream prints each page as one element of a YAML list.
+- off prints nothing (the calls are still made).
+
+JSON keys are the AWS response members, untouched. Timestamps follow `cli_timestamp_format`:
+`iso8601` (ISO 8601 with the offset, the default) or `wire` (epoch seconds, as the service
+sends them), as AWS CLI v2's awscli/customizations/timestampformat.py. The text format
+follows the AWS CLI's awscli/text.py: scalars of a structure on one tab-separated line
+(prefixed with the member name in capitals when nested), a list of scalars on one line.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any
+from functools import cache
+from typing import IO, TYPE_CHECKING, Any
 
+from agentcore_identity_cli.config import OUTPUTS
 from agentcore_identity_cli.errors import AgentCoreIdentityError, UsageError
 
-FORMATS = ("json", "table", "text")
+if TYPE_CHECKING:
+    from agentcore_identity_cli.cli.paging import Pages
+
+FORMATS = OUTPUTS
+
+
+@dataclass
+class View:
+    """How one invocation prints its result."""
+
+    fmt: str
+    query: str | None = None
+    timestamp_format: str = "iso8601"
+    color: bool = False
+    width: int | None = None  # the terminal's columns; None when stdout is not a terminal
+    title: str | None = None  # the operation's name, the table's title
+    notes: list[str] = field(default_factory=list)  # what the table left out, for stderr afterwards
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+def plain(value: Any, timestamp_format: str = "iso8601") -> Any:
+    """A response as JSON types: timestamps in the chosen format, binary values as base64."""
+    if isinstance(value, datetime):
+        return wire_time(value) if timestamp_format == "wire" else value.isoformat()
+    if isinstance(value, dict):
+        return {key: plain(item, timestamp_format) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item, timestamp_format) for item in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    return value
 
 
 def jsonable(value: Any) -> Any:
     """Datetimes to ISO 8601; everything else as it is."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
-    return value
+    return plain(value)
+
+
+def wire_time(value: datetime) -> int | float:
+    """A timestamp as the service's rest-json protocol carries it: epoch seconds."""
+    seconds = value.timestamp()
+    return int(seconds) if seconds == int(seconds) else seconds
 
 
 def compile_query(expression: str) -> Any:
@@ -62,18 +106,109 @@ class QueryError(AgentCoreIdentityError):
     """A valid --query that does not fit the result (sort_by on an object): exit 255, as the AWS CLI."""
 
 
+def _prepare(document: Any, view: View) -> Any:
+    if view.query is None and view.fmt == "table" and view.timestamp_format == "iso8601":
+        return document  # the table shows times its own way, to the second
+    return apply_query(plain(document, view.timestamp_format), view.query)
+
+
+# --- the entry point --------------------------------------------------------------------
+
+
+def emit(result: dict[str, Any] | Pages, view: View, stream: IO[str]) -> None:
+    """Print a response, or the pages of a listing, in the view's format."""
+    from agentcore_identity_cli.cli.paging import Pages
+
+    if isinstance(result, Pages):
+        _emit_pages(result, view, stream)
+        return
+    if view.fmt == "off" or (result == {} and view.query is None):
+        return  # as the AWS CLI: an empty response prints nothing
+    render_view(_prepare(result, view), view, stream)
+
+
+def _emit_pages(pages: Pages, view: View, stream: IO[str]) -> None:
+    if view.fmt == "text":
+        # AWS CLI's TextFormatter: each page on its own, the query applied to each, the
+        # members other than the items only with the first, the resume token last.
+        for number, page in enumerate(pages):
+            current = dict(pages.non_aggregate_part) if number == 0 else {}
+            current[pages.key] = page.get(pages.key)
+            render_text(_prepare(current, view), stream)
+            stream.flush()
+        if pages.resume_token is not None:
+            render_text(apply_query({"NextToken": {"NextToken": pages.resume_token}}, view.query), stream)
+    elif view.fmt == "yaml-stream":
+        # AWS CLI v2's StreamedYAMLFormatter: each page as it came, as one element of a list.
+        for page in pages:
+            render_yaml([_prepare(page, view)], stream)
+            stream.flush()
+    elif view.fmt == "off":
+        for _ in pages:
+            pass
+    else:
+        render_view(_prepare(pages.build_full_result(), view), view, stream)
+
+
+def render(document: Any, fmt: str, stream: IO[str], *, color: bool = False, title: str | None = None) -> None:
+    """Print a (queried, plain) document in one of the formats."""
+    render_view(document, View(fmt=fmt, color=color, title=title, width=80), stream)
+
+
+def render_view(document: Any, view: View, stream: IO[str]) -> None:
+    """Print a (queried, plain) document in the view's format."""
+    if view.fmt == "table":
+        from agentcore_identity_cli.tables import render_table
+
+        render_table(document, stream, color=view.color, title=view.title, width=view.width, notes=view.notes)
+    elif view.fmt == "text":
+        render_text(document, stream)
+    elif view.fmt == "json":
+        render_json(document, stream)
+    elif view.fmt == "yaml":
+        if document != {}:
+            render_yaml(document, stream)
+    elif view.fmt == "yaml-stream":
+        if document != {}:
+            render_yaml([document], stream)
+
+
 # --- json -------------------------------------------------------------------------------
 
 
 def render_json(document: Any, stream: IO[str]) -> None:
-    """Four-space indented JSON, as the AWS CLI prints it."""
-    stream.write(json.dumps(document, indent=4, ensure_ascii=False, default=_iso) + "\n")
+    """Four-space indented JSON, as the AWS CLI prints it; an empty structure prints nothing."""
+    if document != {}:
+        stream.write(json.dumps(document, indent=4, ensure_ascii=False, default=_iso) + "\n")
 
 
 def _iso(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# --- yaml -------------------------------------------------------------------------------
+
+
+@cache
+def _yaml() -> Any:
+    # As AWS CLI v2's awscli/formatter.py YAMLDumper: ruamel.yaml's safe dumper (libyaml's
+    # emitter where ruamel.yaml.clib is installed), block style, keys in sorted order.
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    yaml.encoding = None  # type: ignore[assignment]  # text streams: no encoding of its own
+    yaml.representer.default_flow_style = False
+    return yaml
+
+
+def render_yaml(document: Any, stream: IO[str]) -> None:
+    """YAML as the AWS CLI v2 prints it; a lone scalar as JSON (YAML would end it with `...`)."""
+    if document is None or isinstance(document, (bool, int, float, str)):
+        stream.write(json.dumps(document, ensure_ascii=False) + "\n")
+    else:
+        _yaml().dump(document, stream)
 
 
 # --- text -------------------------------------------------------------------------------
@@ -123,132 +258,18 @@ def _text(item: Any, out: list[str], label: str | None = None, keys: list[str] |
 
 
 def render_text(document: Any, stream: IO[str]) -> None:
-    """The AWS CLI's text format: tab-separated, one record a line."""
+    """The AWS CLI's text format: tab-separated, one record a line.
+
+    A whole result with a `NextToken` (the --max-items of a listing) ends with it, on a line
+    of its own, `NEXTTOKEN<TAB>token`, as the AWS CLI prints it.
+    """
+    trailer = None
+    if isinstance(document, dict) and isinstance(document.get("NextToken"), str):
+        trailer = {"NextToken": {"NextToken": document["NextToken"]}}
+        document = {k: v for k, v in document.items() if k != "NextToken"}
     lines: list[str] = []
     _text(document, lines)
+    if trailer is not None:
+        _text(trailer, lines)
     if lines:
         stream.write("\n".join(lines) + "\n")
-
-
-# --- table ------------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> Any:
-    """A table cell as plain text: never read as rich markup or emoji codes."""
-    from rich.text import Text
-
-    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-        return Text(", ".join(_scalar(v) for v in value))
-    if isinstance(value, (dict, list)):
-        return Text(json.dumps(value, ensure_ascii=False, default=_iso))
-    return Text(_scalar(value))
-
-
-def _rows(document: dict[str, Any], depth: int = 0) -> list[tuple[str, Any]]:
-    """Nested structures as indented rows under their member name, one value a row."""
-    rows: list[tuple[str, Any]] = []
-    for key, value in document.items():
-        label = "  " * depth + key
-        if isinstance(value, dict) and value:
-            rows.append((label, None))
-            rows.extend(_rows(value, depth + 1))
-        else:
-            rows.append((label, value))
-    return rows
-
-
-def render_table(document: Any, stream: IO[str], *, color: bool, title: str | None = None) -> None:
-    """A rich table: a list of records as rows, a structure as name/value pairs."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(
-        file=stream,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=False,
-    )  # width: the terminal's, or COLUMNS, or 80 when not a terminal
-    if document is None or document == {} or document == []:
-        return
-    tables: list[Any] = []
-    if isinstance(document, dict):
-        simple = {k: v for k, v in document.items() if not _is_records(v)}
-        if simple:
-            pairs = Table(title=title, show_header=False, expand=False)
-            pairs.add_column("field", style="bold" if color else None, overflow="fold", max_width=36)
-            pairs.add_column("value", overflow="fold")
-            for label, value in _rows(simple):
-                pairs.add_row(label, _cell_text(value))
-            tables.append(pairs)
-        for key, value in document.items():
-            if _is_records(value):
-                tables.append(_records_table(value, key, console.width))
-    elif _is_records(document):
-        tables.append(_records_table(document, title, console.width))
-    elif isinstance(document, list):
-        listing = Table(title=title, show_header=False)
-        listing.add_column("value", overflow="fold")
-        for value in document:
-            listing.add_row(_cell(value))
-        tables.append(listing)
-    else:
-        console.print(_scalar(document), markup=False)
-        return
-    for table in tables:
-        console.print(table)
-
-
-def _is_records(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(el, dict) for el in value)
-
-
-def _records_table(records: list[dict[str, Any]], title: str | None, width: int) -> Any:
-    from rich.table import Table
-
-    columns: list[str] = []
-    for record in records:
-        columns.extend(k for k in record if k not in columns)
-    widths = {c: max(len(c), *(len(_table_text(r.get(c))) for r in records)) for c in columns}
-    hidden: list[str] = []
-    # A row that cannot fit is unreadable folded into slivers: identifiers that are long by
-    # nature (ARNs) give way first; --output json always has every member.
-    for column in sorted(columns, key=lambda c: -widths[c]):
-        if sum(widths[c] + 3 for c in columns if c not in hidden) + 1 <= width or len(columns) - len(hidden) <= 2:
-            break
-        if all(str(r.get(column, "")).startswith(("arn:", "urn:")) or r.get(column) is None for r in records):
-            hidden.append(column)
-    shown = [c for c in columns if c not in hidden]
-    caption = f"{', '.join(hidden)} not shown at this width: use --output json" if hidden else None
-    table = Table(title=title, caption=caption, show_lines=False)
-    for column in shown:
-        table.add_column(column, overflow="fold")
-    for record in records:
-        table.add_row(*(_cell_text(record[c]) if c in record else "" for c in shown))
-    return table
-
-
-def _table_text(value: Any) -> str:
-    """A value as a table shows it: times to the second, in UTC."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") + ("Z" if value.utcoffset() is not None else "")
-    return _cell(value).plain if value is not None else ""
-
-
-def _cell_text(value: Any) -> Any:
-    from rich.text import Text
-
-    return Text(_table_text(value))
-
-
-RENDERERS: dict[str, Callable[..., None]] = {"json": render_json, "text": render_text}
-
-
-def render(document: Any, fmt: str, stream: IO[str], *, color: bool = False, title: str | None = None) -> None:
-    """Print a (queried, jsonable) document in one of the formats."""
-    if fmt == "table":
-        render_table(document, stream, color=color, title=title)
-    else:
-        RENDERERS[fmt](document, stream)
