@@ -691,9 +691,13 @@ def render_all(
 
 def cli_value_choices() -> dict[str, tuple[str, ...]]:
     """Values of this CLI's options that are strings checked in code rather than Choice types."""
-    from agentcore_identity_cli.config import BACKENDS, OUTPUTS
+    from agentcore_identity_cli.config import BACKENDS, COLORS, OUTPUTS
 
-    choices: dict[str, tuple[str, ...]] = {"--backend": tuple(BACKENDS), "--output": tuple(OUTPUTS)}
+    choices: dict[str, tuple[str, ...]] = {
+        "--backend": tuple(BACKENDS),
+        "--output": tuple(OUTPUTS),
+        "--color": tuple(COLORS),
+    }
     try:
         catalogue = importlib.import_module("agentcore_identity_cli.oauth.catalogue")
     except ImportError as exc:  # no vendor catalogue yet: no vendor names to offer

@@ -26,11 +26,15 @@ ENV_VAULT_KEY = "AGENTCORE_IDENTITY_VAULT_KEY"
 ENV_PASSPHRASE = "AGENTCORE_IDENTITY_PASSPHRASE"
 
 BACKENDS = ("local", "aws")
-OUTPUTS = ("json", "table", "text")
+# AWS CLI v2's output formats (awscli/formatter.py CLI_OUTPUT_FORMATS) and --color values.
+OUTPUTS = ("json", "table", "text", "yaml", "yaml-stream", "off")
+COLORS = ("on", "off", "auto")
 # The keys a profile may hold, with what each means; `configure` refuses others.
 PROFILE_KEYS: dict[str, str] = {
     "backend": "local or aws",
-    "output": "json, table or text",
+    "output": "json, table, text, yaml, yaml-stream or off",
+    "cli_pager": "pager for output to a terminal, e.g. less (unset or empty: none; AWS_PAGER wins)",
+    "cli_timestamp_format": "iso8601 (the default) or wire",
     "region": "AWS region for the aws backend",
     "endpoint_url": "endpoint for the aws backend",
     "aws_profile": "AWS named profile for the aws backend (default: the same name)",
@@ -128,6 +132,8 @@ class Settings:
     vault_path: Path = field(default_factory=default_vault_path)
     debug: bool = False
     no_color: bool = False
+    color: str = "auto"  # --color: on, off or auto (colour on a terminal); --no-color and NO_COLOR: off
+    no_cli_pager: bool = False
     query: str | None = None
     read_timeout: float | None = None
     connect_timeout: float | None = None
@@ -189,9 +195,11 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
     for name in ("read_timeout", "connect_timeout", "debug", "no_color", "query"):
         if flags.get(name) not in (None, False):
             sources[name] = Source("flag", _flag_name(name))
-    no_color = bool(flags.get("no_color"))
-    if not no_color and "NO_COLOR" in env:
+    no_color = bool(flags.get("no_color")) or flags.get("color") == "off"
+    # NO_COLOR (set and not empty, no-color.org) gives way to --color on, as a flag should.
+    if not no_color and flags.get("color") != "on" and env.get("NO_COLOR"):
         no_color, sources["no_color"] = True, Source("environment", "NO_COLOR")
+    color = "off" if no_color else flags.get("color") or "auto"
     return Settings(
         profile=profile,
         profile_explicit=profile_explicit,
@@ -205,6 +213,8 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
         vault_path=Path(vault).expanduser() if vault else default_vault_path(),
         debug=bool(flags.get("debug")),
         no_color=no_color,
+        color=color,
+        no_cli_pager=bool(flags.get("no_cli_pager")),
         query=flags.get("query"),
         read_timeout=flags.get("read_timeout"),
         connect_timeout=flags.get("connect_timeout"),

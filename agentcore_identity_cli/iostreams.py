@@ -2,6 +2,9 @@
 
 It knows whether stdout is a terminal (table or JSON by default), whether colour is on,
 and whether the user can be prompted. Data goes to stdout; messages to stderr.
+
+Colour is `on`, `off` or `auto` (--color, as in the AWS CLI): auto colours only a terminal,
+and NO_COLOR (set and not empty, no-color.org) turns auto off; --no-color is --color off.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ class IOStreams:
         stderr: IO[str] | None = None,
         *,
         no_color: bool = False,
+        color: str = "auto",
     ) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
-        self.no_color = no_color or "NO_COLOR" in os.environ
+        if no_color or (color == "auto" and os.environ.get("NO_COLOR")):
+            color = "off"
+        self.color_mode = color
 
     @staticmethod
     def _isatty(stream: IO[str]) -> bool:
@@ -50,9 +56,16 @@ class IOStreams:
         return self._isatty(self.stdin) and self.stderr_is_tty
 
     @property
+    def no_color(self) -> bool:
+        """True when nothing may be coloured (--color off, --no-color, NO_COLOR)."""
+        return self.color_mode == "off"
+
+    @property
     def color(self) -> bool:
-        """Colour only on a terminal, and never with NO_COLOR or --no-color."""
-        return self.stdout_is_tty and not self.no_color
+        """Whether stdout is coloured: always with --color on; with auto, only on a terminal."""
+        if self.color_mode == "on":
+            return True
+        return self.color_mode == "auto" and self.stdout_is_tty
 
     def warn(self, message: str) -> None:
         """One line on stderr."""

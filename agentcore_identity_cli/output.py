@@ -124,6 +124,11 @@ def emit(result: dict[str, Any] | Pages, view: View, stream: IO[str]) -> None:
         return
     if view.fmt == "off" or (result == {} and view.query is None):
         return  # as the AWS CLI: an empty response prints nothing
+    if view.fmt == "text" and view.query is None and isinstance(result.get("NextToken"), str):
+        # A listing walked in one piece (audit list): its NextToken last, as a listing's.
+        render_text(plain({k: v for k, v in result.items() if k != "NextToken"}, view.timestamp_format), stream)
+        render_text({"NextToken": {"NextToken": result["NextToken"]}}, stream)
+        return
     render_view(_prepare(result, view), view, stream)
 
 
@@ -258,18 +263,8 @@ def _text(item: Any, out: list[str], label: str | None = None, keys: list[str] |
 
 
 def render_text(document: Any, stream: IO[str]) -> None:
-    """The AWS CLI's text format: tab-separated, one record a line.
-
-    A whole result with a `NextToken` (the --max-items of a listing) ends with it, on a line
-    of its own, `NEXTTOKEN<TAB>token`, as the AWS CLI prints it.
-    """
-    trailer = None
-    if isinstance(document, dict) and isinstance(document.get("NextToken"), str):
-        trailer = {"NextToken": {"NextToken": document["NextToken"]}}
-        document = {k: v for k, v in document.items() if k != "NextToken"}
+    """The AWS CLI's text format: tab-separated, one record a line."""
     lines: list[str] = []
     _text(document, lines)
-    if trailer is not None:
-        _text(trailer, lines)
     if lines:
         stream.write("\n".join(lines) + "\n")

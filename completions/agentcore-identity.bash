@@ -22,66 +22,66 @@ _agentcore_identity_commands() {
 
 _agentcore_identity_options() {
     case "$1" in
-        '') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --version' ;;
-        'api-key') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-id --workload-name' ;;
-        'audit') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'audit list') reply='--backend --category --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --operation --outcome --output --page-size --profile --query --region --since --starting-token --target --until --user --workload' ;;
-        'audit verify') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --seal' ;;
-        'complete-resource-token-auth') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --session-uri --user-identifier' ;;
-        'configure') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'configure get') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'configure list') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'configure set') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'create-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region --tags' ;;
-        'create-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-color --oauth2-provider-config-input --output --private-key --profile --query --region --scopes --tags --tenant-id --token-endpoint --token-url' ;;
-        'create-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --cli-connect-timeout --cli-read-timeout --credential-provider-vendor --debug --endpoint-url --help -h --name --no-color --output --profile --provider-configuration-input --query --region --tags --wallet-secret' ;;
-        'create-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region --tags' ;;
-        'delete-api-key-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'delete-oauth2-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'delete-payment-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'delete-workload-identity') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'get-api-key-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'get-oauth2-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'get-payment-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'get-resource-api-key') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
-        'get-resource-oauth2-token') reply='--audiences --backend --cli-connect-timeout --cli-read-timeout --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --help -h --no-color --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --resources --scopes --session-uri --workload-identity-token' ;;
-        'get-resource-payment-token') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --payment-token-request --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
-        'get-token-vault') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --token-vault-id' ;;
-        'get-workload-access-token') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --workload-name' ;;
-        'get-workload-access-token-for-jwt') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-token --workload-name' ;;
-        'get-workload-access-token-for-user-id') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-id --workload-name' ;;
-        'get-workload-identity') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'list-api-key-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
-        'list-oauth2-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
-        'list-payment-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
-        'list-tags-for-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn' ;;
-        'list-workload-identities') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --max-items --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
-        'login') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --device --endpoint-url --help -h --no-browser --no-color --output --profile --query --region --scopes --session-uri --timeout --user-id --workload-name' ;;
-        'logout') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --user-id --workload-name' ;;
-        'oauth2-public-key') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'report') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'report access-review') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region --since --until' ;;
-        'report inventory') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --no-color --output --profile --query --region' ;;
-        'report policy') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --format --help -h --max-age --no-color --output --profile --query --region --unused-for' ;;
-        'reset-token-vault-key-material') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --token-vault-id' ;;
-        'serve') reply='--allow-any-credentials --allow-remote --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --host --no-color --output --port --print-env --profile --query --region' ;;
-        'set-token-vault-cmk') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --kms-configuration --no-color --output --profile --query --region --token-vault-id' ;;
-        'tag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn --tags' ;;
-        'token') reply='--audiences --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --force-refresh --help -h --no-color --oauth2-flow --output --profile --query --region --resources --scopes --user-id --user-token --workload-name' ;;
-        'trusted-issuer') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'trusted-issuer add') reply='--allowed-clients --audiences --backend --cli-connect-timeout --cli-read-timeout --debug --discovery-url --endpoint-url --help -h --issuer --jwks-url --no-color --output --profile --query --region' ;;
-        'trusted-issuer list') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'trusted-issuer remove') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --issuer --no-color --output --profile --query --region' ;;
-        'untag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region --resource-arn --tag-keys' ;;
-        'update-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-color --oauth2-provider-config-input --output --private-key --profile --query --region --tenant-id --token-endpoint --token-url' ;;
-        'update-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --cli-connect-timeout --cli-read-timeout --credential-provider-vendor --debug --endpoint-url --help -h --name --no-color --output --profile --provider-configuration-input --query --region --wallet-secret' ;;
-        'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --name --no-color --output --profile --query --region' ;;
-        'vault') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'vault backup') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'vault init') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --force --help -h --no-color --output --passphrase --profile --query --region' ;;
-        'vault restore') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
-        'vault status') reply='--backend --cli-connect-timeout --cli-read-timeout --debug --endpoint-url --help -h --no-color --output --profile --query --region' ;;
+        '') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --version' ;;
+        'api-key') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --user-id --workload-name' ;;
+        'audit') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'audit list') reply='--backend --category --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --operation --outcome --output --page-size --profile --query --region --since --starting-token --target --until --user --workload' ;;
+        'audit verify') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --seal' ;;
+        'complete-resource-token-auth') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --session-uri --user-identifier' ;;
+        'configure') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'configure get') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'configure list') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'configure set') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'create-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region --tags' ;;
+        'create-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-cli-pager --no-color --oauth2-provider-config-input --output --private-key --profile --query --region --scopes --tags --tenant-id --token-endpoint --token-url' ;;
+        'create-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --cli-connect-timeout --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --provider-configuration-input --query --region --tags --wallet-secret' ;;
+        'create-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region --tags' ;;
+        'delete-api-key-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'delete-oauth2-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'delete-payment-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'delete-workload-identity') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'get-api-key-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'get-oauth2-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'get-payment-credential-provider') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'get-resource-api-key') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
+        'get-resource-oauth2-token') reply='--audiences --backend --cli-connect-timeout --cli-read-timeout --color --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --help -h --no-cli-pager --no-color --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --resources --scopes --session-uri --workload-identity-token' ;;
+        'get-resource-payment-token') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --payment-token-request --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
+        'get-token-vault') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --token-vault-id' ;;
+        'get-workload-access-token') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --workload-name' ;;
+        'get-workload-access-token-for-jwt') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --user-token --workload-name' ;;
+        'get-workload-access-token-for-user-id') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --user-id --workload-name' ;;
+        'get-workload-identity') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'list-api-key-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
+        'list-oauth2-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
+        'list-payment-credential-providers') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
+        'list-tags-for-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --resource-arn' ;;
+        'list-workload-identities') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --output --page-size --profile --query --region --starting-token' ;;
+        'login') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --device --endpoint-url --help -h --no-browser --no-cli-pager --no-color --output --profile --query --region --scopes --session-uri --timeout --user-id --workload-name' ;;
+        'logout') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --user-id --workload-name' ;;
+        'oauth2-public-key') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'report') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'report access-review') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-pager --no-color --output --profile --query --region --since --until' ;;
+        'report inventory') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'report policy') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --max-age --no-cli-pager --no-color --output --profile --query --region --unused-for' ;;
+        'reset-token-vault-key-material') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --token-vault-id' ;;
+        'serve') reply='--allow-any-credentials --allow-remote --backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --host --no-cli-pager --no-color --output --port --print-env --profile --query --region' ;;
+        'set-token-vault-cmk') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --kms-configuration --no-cli-pager --no-color --output --profile --query --region --token-vault-id' ;;
+        'tag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --resource-arn --tags' ;;
+        'token') reply='--audiences --backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --force-refresh --help -h --no-cli-pager --no-color --oauth2-flow --output --profile --query --region --resources --scopes --user-id --user-token --workload-name' ;;
+        'trusted-issuer') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'trusted-issuer add') reply='--allowed-clients --audiences --backend --cli-connect-timeout --cli-read-timeout --color --debug --discovery-url --endpoint-url --help -h --issuer --jwks-url --no-cli-pager --no-color --output --profile --query --region' ;;
+        'trusted-issuer list') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'trusted-issuer remove') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --issuer --no-cli-pager --no-color --output --profile --query --region' ;;
+        'untag-resource') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region --resource-arn --tag-keys' ;;
+        'update-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --cli-connect-timeout --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-cli-pager --no-color --oauth2-provider-config-input --output --private-key --profile --query --region --tenant-id --token-endpoint --token-url' ;;
+        'update-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --cli-connect-timeout --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --provider-configuration-input --query --region --wallet-secret' ;;
+        'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --output --profile --query --region' ;;
+        'vault') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'vault backup') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'vault init') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --force --help -h --no-cli-pager --no-color --output --passphrase --profile --query --region' ;;
+        'vault restore') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
+        'vault status') reply='--backend --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --output --profile --query --region' ;;
         *) reply='' ;;
     esac
 }
@@ -90,8 +90,8 @@ _agentcore_identity_takes_value() {
     case "$1" in
         '')
             case "$2" in
-                --backend|--cli-connect-timeout|--cli-read-timeout|--endpoint-url|--output|--profile|--query|--region) return 0 ;;
-                --debug|--no-color) return 1 ;;
+                --backend|--cli-connect-timeout|--cli-read-timeout|--color|--endpoint-url|--output|--profile|--query|--region) return 0 ;;
+                --debug|--no-cli-pager|--no-color) return 1 ;;
             esac
             ;;
         'api-key')
@@ -321,7 +321,7 @@ _agentcore_identity_takes_value() {
             ;;
     esac
     case "$2" in
-        --backend|--cli-connect-timeout|--cli-read-timeout|--endpoint-url|--output|--profile|--query|--region) return 0 ;;
+        --backend|--cli-connect-timeout|--cli-read-timeout|--color|--endpoint-url|--output|--profile|--query|--region) return 0 ;;
     esac
     return 1
 }
@@ -332,7 +332,8 @@ _agentcore_identity_values() {
         '')
             case "$2" in
                 --backend) reply='aws local'; return 0 ;;
-                --output) reply='json table text'; return 0 ;;
+                --color) reply='auto off on'; return 0 ;;
+                --output) reply='json off table text yaml yaml-stream'; return 0 ;;
             esac
             ;;
         'create-oauth2-credential-provider')
@@ -358,7 +359,8 @@ _agentcore_identity_values() {
     esac
     case "$2" in
         --backend) reply='aws local'; return 0 ;;
-        --output) reply='json table text'; return 0 ;;
+        --color) reply='auto off on'; return 0 ;;
+        --output) reply='json off table text yaml yaml-stream'; return 0 ;;
     esac
     return 1
 }

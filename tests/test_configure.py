@@ -25,7 +25,7 @@ def test_configure_get_prints_a_value_or_exits_1(cli):
 
 def test_configure_refuses_unknown_keys_and_values(cli):
     assert cli("configure", "set", "colour", "blue").exit_code == 252
-    bad = cli("configure", "set", "output", "yaml")
+    bad = cli("configure", "set", "output", "xml")
     assert bad.exit_code == 252
     assert "json, table, text" in bad.stderr
 

@@ -76,9 +76,9 @@ def test_output_text_prints_tab_separated_records(cli):
 
 
 def test_unknown_output_format_exits_252_naming_the_choices(cli):
-    result = cli("list-workload-identities", "--output", "yaml")
+    result = cli("list-workload-identities", "--output", "xml")
     assert result.exit_code == 252
-    assert "json | table | text" in result.stderr
+    assert "json | table | text | yaml | yaml-stream | off" in result.stderr
     assert result.stdout == ""
 
 
@@ -224,14 +224,14 @@ def test_text_of_an_api_key_provider_get(cli):
 # --- tables -----------------------------------------------------------------------------
 
 
-def test_table_fits_80_columns_for_a_provider_with_a_very_long_name(cli):
+def test_table_on_an_80_column_terminal_fits_for_a_provider_with_a_very_long_name(cli):
     name = "a-very-long-provider-name-" + "x" * 100  # 126 characters, within the API's 128
     _api_key(cli, name)
     for args in (
         ("list-api-key-credential-providers",),
         ("get-api-key-credential-provider", "--name", name),
     ):
-        result = cli(*args, "--output", "table")
+        result = cli(*args, "--output", "table", tty=True, env={"COLUMNS": "80", "NO_COLOR": "1"})
         assert result.exit_code == 0, result.stderr
         widths = [len(line) for line in result.stdout.splitlines()]
         assert widths and max(widths) <= 80, result.stdout
@@ -300,7 +300,8 @@ def test_table_of_a_list_shows_every_record(cli):
     for name in ("agent-a", "agent-b"):
         _workload(cli, name)
     result = cli("list-workload-identities", "--output", "table")
-    assert "workloadIdentities" in result.stdout  # titled with the member name
+    # Titled with the operation and the member name, as the AWS CLI titles its sections.
+    assert [line.strip() for line in result.stdout.splitlines()[:2]] == ["ListWorkloadIdentities", "workloadIdentities"]
     assert "agent-a" in result.stdout and "agent-b" in result.stdout
 
 

@@ -11,12 +11,16 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.backends.base import Backend
 from agentcore_identity_cli.config import Settings
 from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.iostreams import IOStreams
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.cli.display import Display
+    from agentcore_identity_cli.cli.paging import Pages
 
 
 @dataclass
@@ -61,6 +65,9 @@ class AppContext:
     settings: Settings
     io: IOStreams
     _backend: Backend | None = field(default=None, repr=False)
+    _display: Display | None = field(default=None, repr=False)
+    # The last operation called and its response: a table of that response is titled with it.
+    _last_call: tuple[str, dict[str, Any]] | None = field(default=None, repr=False)
 
     def backend(self) -> Backend:
         """The backend, created once per process on first use."""
@@ -78,11 +85,19 @@ class AppContext:
             self._backend = None
 
     @property
+    def display(self) -> Display:
+        """How this invocation prints: format, timestamps, colour, width, pager (cli/display.py)."""
+        if self._display is None:
+            from agentcore_identity_cli.cli.display import Display
+
+            self._display = Display(self.settings, self.io)
+        return self._display
+
+    @property
     def output(self) -> str:
-        """The output format: flag, environment or profile; else table on a terminal."""
-        if self.settings.output:
-            return self.settings.output
-        return "table" if self.io.stdout_is_tty else "json"
+        """The output format: flag, environment or profile (then the AWS CLI's, on the aws backend); else
+        table on a terminal, json otherwise."""
+        return self.display.output
 
     @property
     def bare_credential(self) -> bool:
@@ -101,48 +116,38 @@ class AppContext:
         """Validate a request against the API's constraints and run it on the backend."""
         from agentcore_identity_cli.client import validated_call
 
-        return validated_call(self.backend(), operation, params)
+        response = validated_call(self.backend(), operation, params)
+        self._last_call = (operation, response)
+        return response
 
-    def call_paginated(self, operation: str, params: dict[str, Any], key: str, paging: Paging) -> dict[str, Any]:
-        """Follow nextToken to the end, honouring --max-items/--starting-token/--page-size."""
+    def call_paginated(
+        self, operation: str, params: dict[str, Any], key: str, paging: Paging
+    ) -> dict[str, Any] | Pages:
+        """The listing's pages, walked as they are printed (--max-items/--starting-token/--page-size);
+        one response for --no-paginate."""
         if paging.single_call():
             return self.call(operation, {**params, "maxResults": paging.max_results, "nextToken": paging.next_token})
-        token, skip = decode_cli_token(paging.starting_token)
-        items: list[Any] = []
-        result: dict[str, Any] = {}
-        while True:
-            response = self.call(operation, {**params, "nextToken": token, "maxResults": paging.page_size})
-            whole = response.get(key, [])
-            page = whole[skip:]
-            result = {k: v for k, v in response.items() if k not in (key, "nextToken")}
-            if paging.max_items is not None and len(items) + len(page) >= paging.max_items:
-                need = paging.max_items - len(items)
-                items.extend(page[:need])
-                if need < len(page):
-                    result["NextToken"] = encode_cli_token(token, skip + need)
-                elif response.get("nextToken"):
-                    result["NextToken"] = encode_cli_token(response["nextToken"], 0)
-                break
-            items.extend(page)
-            # Resumed with a smaller --page-size than the one that made the token, the
-            # items to skip can run past this page: skip the rest on the next one.
-            skip = max(0, skip - len(whole))
-            token = response.get("nextToken")
-            if not token:
-                break
-        return {key: items, **result}
+        from agentcore_identity_cli.cli.paging import Pages
 
-    def emit(self, response: dict[str, Any], *, title: str | None = None) -> None:
-        """Apply --query and print the response in the chosen format."""
-        from agentcore_identity_cli.output import apply_query, jsonable, render
+        return Pages(
+            lambda token, size: self.call(operation, {**params, "nextToken": token, "maxResults": size}),
+            key,
+            max_items=paging.max_items,
+            starting_token=paging.starting_token,
+            page_size=paging.page_size,
+            operation=operation,
+        )
 
-        if self.settings.query is None:
-            if response == {}:
-                return  # as the AWS CLI: an empty response prints nothing
-            document: Any = response  # the renderers format timestamps themselves
-        else:
-            document = apply_query(jsonable(response), self.settings.query)
-        render(document, self.output, self.io.stdout, color=self.io.color, title=title)
+    def emit(self, response: dict[str, Any] | Pages, *, title: str | None = None) -> None:
+        """Apply --query and print the response (or a listing's pages) in the chosen format.
+
+        A table is titled with the operation's name when the response is the last call's.
+        """
+        if title is None:
+            title = getattr(response, "operation", None)
+            if self._last_call is not None and response is self._last_call[1]:
+                title = self._last_call[0]
+        self.display.emit(response, title=title)
 
 
 def encode_cli_token(service_token: str | None, skip: int) -> str:

@@ -27,6 +27,10 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--cli-connect-timeout": True,
     "--debug": False,
     "--no-color": False,
+    "--color": True,
+    "--no-cli-pager": False,
+    # As `aws s3 ls --version`: the version, whatever command it follows.
+    "--version": False,
 }
 
 MAX_TIMEOUT_SECONDS = 86_400
@@ -106,7 +110,8 @@ OutputOpt = Annotated[
     str | None,
     typer.Option(
         "--output",
-        help="Output format: json, table or text (default: table on a terminal, json otherwise).",
+        help="Output format: json, table, text, yaml, yaml-stream or off (default: table on a terminal, "
+        "json otherwise).",
         show_default=False,
     ),
 ]
@@ -136,18 +141,29 @@ def main_callback(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Log what happens to stderr; never secrets.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")] = False,
+    color: Annotated[
+        str | None,
+        typer.Option("--color", help="Colour: on, off or auto (on a terminal; the default).", show_default=False),
+    ] = None,
+    no_cli_pager: Annotated[
+        bool, typer.Option("--no-cli-pager", help="Do not send output to the pager (AWS_PAGER, cli_pager).")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Resolve settings once; the backend is created later, on first use."""
     from agentcore_identity_cli.cli.context import AppContext
-    from agentcore_identity_cli.config import resolve_settings
+    from agentcore_identity_cli.config import COLORS, OUTPUTS, resolve_settings
     from agentcore_identity_cli.errors import UsageError
     from agentcore_identity_cli.iostreams import IOStreams
 
-    if output is not None and output not in ("json", "table", "text"):
-        raise UsageError(f"argument --output: Invalid choice '{output}', valid choices are: json | table | text")
+    if output is not None and output not in OUTPUTS:
+        raise UsageError(f"argument --output: Invalid choice '{output}', valid choices are: {' | '.join(OUTPUTS)}")
+    if color is not None and color not in COLORS:
+        raise UsageError(f"argument --color: Invalid choice '{color}', valid choices are: {' | '.join(COLORS)}")
+    if no_color and color == "on":
+        raise UsageError("argument --no-color: not allowed with argument --color on")
     if backend is not None and backend not in ("local", "aws"):
         raise UsageError(f"argument --backend: Invalid choice '{backend}', valid choices are: local | aws")
     for flag, seconds in (("--cli-read-timeout", read_timeout), ("--cli-connect-timeout", connect_timeout)):
@@ -172,13 +188,15 @@ def main_callback(
         "connect_timeout": connect_timeout,
         "debug": debug,
         "no_color": no_color,
+        "color": color,
+        "no_cli_pager": no_cli_pager,
     }
     settings = resolve_settings(flags)
     if settings.debug:
         import logging
 
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    ctx.obj = AppContext(settings=settings, io=IOStreams(no_color=settings.no_color))
+    ctx.obj = AppContext(settings=settings, io=IOStreams(color=settings.color))
     ctx.call_on_close(ctx.obj.close)
     _warn_ignored_options(ctx.obj, ctx.invoked_subcommand)
 
