@@ -137,6 +137,10 @@ class Settings:
     query: str | None = None
     read_timeout: float | None = None
     connect_timeout: float | None = None
+    # TLS and signing (tls.py): a CA bundle (--ca-bundle, AWS_CA_BUNDLE), verification, SigV4.
+    ca_bundle: str | None = None
+    verify_ssl: bool = True
+    sign_request: bool = True
     # setting -> where its value came from (flag > environment > profile > default)
     sources: dict[str, Source] = field(default_factory=dict)
 
@@ -192,7 +196,8 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
     vault = pick("vault_path", (ENV_VAULT,), flag=False)
     if vault is None:
         sources["vault_path"] = Source("default", ENV_HOME if env.get(ENV_HOME) else "the user data folder")
-    for name in ("read_timeout", "connect_timeout", "debug", "no_color", "query"):
+    ca_bundle = pick("ca_bundle", ("AWS_CA_BUNDLE",))
+    for name in ("read_timeout", "connect_timeout", "debug", "no_color", "query", "no_verify_ssl", "no_sign_request"):
         if flags.get(name) not in (None, False):
             sources[name] = Source("flag", _flag_name(name))
     no_color = bool(flags.get("no_color")) or flags.get("color") == "off"
@@ -218,5 +223,8 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
         query=flags.get("query"),
         read_timeout=flags.get("read_timeout"),
         connect_timeout=flags.get("connect_timeout"),
+        ca_bundle=ca_bundle or None,
+        verify_ssl=not flags.get("no_verify_ssl"),
+        sign_request=not flags.get("no_sign_request"),
         sources=sources,
     )

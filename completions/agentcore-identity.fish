@@ -27,9 +27,9 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
     switch "$argv[1]"
         case ''
             switch "$argv[2]"
-                case '--backend' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
+                case '--backend' '--ca-bundle' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
                     return 0
-                case '--debug' '--no-cli-pager' '--no-color'
+                case '--debug' '--no-cli-pager' '--no-color' '--no-sign-request' '--no-verify-ssl'
                     return 1
             end
         case 'api-key'
@@ -259,7 +259,7 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
     end
     switch "$argv[2]"
-        case '--backend' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
+        case '--backend' '--ca-bundle' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
             return 0
     end
     return 1
@@ -648,6 +648,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'vault status\'' -l 
 
 # Global options: valid before or after the subcommand name.
 complete -c agentcore-identity -l 'backend' -x -a 'aws local' -d 'local (encrypted vault file, default) or aws.'
+complete -c agentcore-identity -l 'ca-bundle' -x -d 'CA certificate bundle (PEM file) to verify HTTPS servers with; overrides AWS_CA_BUNDLE.'
 complete -c agentcore-identity -l 'cli-connect-timeout' -x -d 'Socket connect timeout in seconds (aws backend).'
 complete -c agentcore-identity -l 'cli-read-timeout' -x -d 'Socket read timeout in seconds (aws backend).'
 complete -c agentcore-identity -l 'color' -x -a 'auto off on' -d 'Colour: on, off or auto (on a terminal; the default).'
@@ -655,6 +656,8 @@ complete -c agentcore-identity -l 'debug' -d 'Log what happens to stderr; never 
 complete -c agentcore-identity -l 'endpoint-url' -x -d 'Override the service endpoint (aws backend).'
 complete -c agentcore-identity -l 'no-cli-pager' -d 'Do not send output to the pager (AWS_PAGER, cli_pager).'
 complete -c agentcore-identity -l 'no-color' -d 'No colour, even on a terminal.'
+complete -c agentcore-identity -l 'no-sign-request' -d 'Do not sign requests; no credentials are loaded (aws backend).'
+complete -c agentcore-identity -l 'no-verify-ssl' -d 'Do not verify HTTPS certificates (prints a warning).'
 complete -c agentcore-identity -l 'output' -x -a 'json off table text yaml yaml-stream' -d 'Output format: json, table, text, yaml, yaml-stream or off (default: table on a terminal, json ot...'
 complete -c agentcore-identity -l 'profile' -x -d 'Named profile from the config file (and, for aws, the AWS profile).'
 complete -c agentcore-identity -l 'query' -x -d 'JMESPath query applied to the response.'

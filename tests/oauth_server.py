@@ -295,10 +295,12 @@ class AuthServer:
 
     # --- the HTTP server -----------------------------------------------------------------
 
-    def start(self) -> AuthServer:
+    def start(self, ssl_context: Any = None) -> AuthServer:
+        """Serve on 127.0.0.1; over HTTPS with `ssl_context` (tests/tls_support.py makes one)."""
         app = build_app(self)
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=ssl_context)
+        scheme = "https" if ssl_context is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="oauth-test-server", daemon=True
         )

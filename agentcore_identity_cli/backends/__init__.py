@@ -10,6 +10,10 @@ from agentcore_identity_cli.config import Settings
 
 def create_backend(settings: Settings, prompt: Callable[[str], str] | None = None) -> Backend:
     """The backend the settings name. boto3 is imported only for `aws`."""
+    from agentcore_identity_cli.tls import Trust, set_trust
+
+    # --ca-bundle / AWS_CA_BUNDLE / --no-verify-ssl for every HTTPS request of this invocation.
+    set_trust(Trust.from_settings(settings))
     if settings.backend == "aws":
         from agentcore_identity_cli.backends.aws import AwsBackend
 

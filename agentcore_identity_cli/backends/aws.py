@@ -13,10 +13,13 @@ imported only when the aws backend is chosen, and each client is created on firs
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.session
+from botocore import UNSIGNED
 from botocore import exceptions as boto
 from botocore.client import BaseClient
 from botocore.config import Config
@@ -31,6 +34,7 @@ from agentcore_identity_cli.errors import (
     ServiceError,
     UsageError,
 )
+from agentcore_identity_cli.tls import TRUST_HINT, Trust, warn_unverified
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,10 @@ CONFIG_FILE_ERRORS: tuple[type[Exception], ...] = (
     boto.ConfigNotFound,
     boto.InvalidRetryConfigurationError,
     boto.InvalidEndpointConfigurationError,
+)
+# What the service answers a request that carries no signature.
+UNSIGNED_CODES = frozenset(
+    {"MissingAuthenticationTokenException", "MissingAuthenticationToken", "AccessDeniedException"}
 )
 # The list command that shows the names a get/update/delete of each family takes.
 LIST_COMMANDS = {
@@ -97,6 +105,7 @@ class AwsBackend:
         self.profile = aws_profile_name(settings)
         self._read_timeout = _timeout(settings.read_timeout, "--cli-read-timeout")
         self._connect_timeout = _timeout(settings.connect_timeout, "--cli-connect-timeout")
+        self.trust = Trust.from_settings(settings)
         self._session: botocore.session.Session | None = None
         self._clients: dict[str, BaseClient] = {}
         self._undo_logging: Callable[[], None] | None = None
@@ -108,17 +117,34 @@ class AwsBackend:
     # --- clients ----------------------------------------------------------------------
 
     def _config(self) -> Config:
-        """Timeouts from the global options; retries as the user's AWS config sets them.
+        """Timeouts and signing from the global options; retries as the user's AWS config sets them.
 
         botocore resolves the retry mode and attempts from AWS_RETRY_MODE / AWS_MAX_ATTEMPTS
         or the profile (standard mode by default, as the AWS CLI v2), so they are not fixed here.
+        --no-sign-request sends requests unsigned, so no credentials are looked for, as in the AWS CLI.
         """
         options: dict[str, Any] = {"user_agent_extra": f"agentcore-identity/{__version__}"}
         if self.settings.read_timeout is not None:
             options["read_timeout"] = self._read_timeout
         if self.settings.connect_timeout is not None:
             options["connect_timeout"] = self._connect_timeout
+        if not self.settings.sign_request:
+            options["signature_version"] = UNSIGNED
         return Config(**options)
+
+    def create_client(self, session: botocore.session.Session, service: str, **kwargs: Any) -> BaseClient:
+        """A client of `session` with this backend's configuration and TLS trust.
+
+        `verify` is the AWS CLI's: False for --no-verify-ssl, the --ca-bundle (or AWS_CA_BUNDLE)
+        path, or None, which lets botocore read `ca_bundle` from the AWS profile.
+        """
+        verify = self.trust.botocore_verify()
+        client = session.create_client(service, config=self._config(), verify=verify, **kwargs)
+        if verify is False:
+            # Our own line instead of urllib3's, which would name its source file on every host.
+            warnings.filterwarnings("ignore", message="Unverified HTTPS request")
+            client.meta.events.register("before-send", _warn_if_unverified)
+        return client
 
     def client(self, service: str) -> BaseClient:
         """The botocore client of a service, created once, on first use."""
@@ -126,11 +152,8 @@ class AwsBackend:
         if client is None:
             if self._session is None:
                 self._session = botocore.session.Session(profile=self.profile)
-            client = self._session.create_client(
-                service,
-                region_name=self.settings.region,
-                endpoint_url=self.settings.endpoint_url,
-                config=self._config(),
+            client = self.create_client(
+                self._session, service, region_name=self.settings.region, endpoint_url=self.settings.endpoint_url
             )
             logger.debug(
                 "aws backend: %s client, region %s, endpoint %s, AWS profile %s",
@@ -207,6 +230,8 @@ class AwsBackend:
             )
         if isinstance(exc, boto.ConnectTimeoutError):
             return AgentCoreIdentityError(str(exc), hint="check the network or proxy, or raise --cli-connect-timeout")
+        if isinstance(exc, boto.SSLError):
+            return AgentCoreIdentityError(str(exc), hint=TRUST_HINT)
         if isinstance(exc, boto.HTTPClientError | boto.ConnectionError):
             return AgentCoreIdentityError(
                 str(exc), hint="check --endpoint-url and --region, and that the endpoint is reachable"
@@ -224,7 +249,10 @@ class AwsBackend:
                 hint=f"refresh the credentials: 'aws sso login{self._profile_flag()}', or "
                 "'aws configure' for long-term keys",
             )
-        return ServiceError(code, message, operation=op, hint=_service_hint(code, op))
+        hint = _service_hint(code, op)
+        if not self.settings.sign_request and code in UNSIGNED_CODES:
+            hint = "the request was sent unsigned (--no-sign-request); drop it to sign with your AWS credentials"
+        return ServiceError(code, message, operation=op, hint=hint)
 
     def _profile_not_found(self, exc: boto.ProfileNotFound) -> ConfigError:
         name = exc.kwargs.get("profile") or self.profile
@@ -251,6 +279,13 @@ class AwsBackend:
 
     def _profile_flag(self) -> str:
         return f" --profile {self.profile}" if self.profile else ""
+
+
+def _warn_if_unverified(request: Any, **_: Any) -> None:
+    """botocore's before-send hook: the AWS CLI's warning before an unverified HTTPS request."""
+    parts = urlsplit(request.url)
+    if parts.scheme == "https" and parts.hostname:
+        warn_unverified(parts.hostname)
 
 
 def _service_hint(code: str, operation: str) -> str | None:

@@ -21,7 +21,7 @@ _TOOL_AGENT = re.compile(r"agentcore-identity/(\S+)")
 
 
 def cloudtrail_client(backend: Any) -> Any:
-    """A CloudTrail client with the aws backend's AWS profile, region, timeouts and user agent.
+    """A CloudTrail client with the aws backend's AWS profile, region, timeouts, TLS trust, signing and user agent.
 
     Not its --endpoint-url: that names an AgentCore endpoint, not CloudTrail's.
     """
@@ -30,7 +30,7 @@ def cloudtrail_client(backend: Any) -> Any:
     from agentcore_identity_cli.backends.aws import aws_profile_name
 
     session = botocore.session.Session(profile=aws_profile_name(backend.settings))
-    return session.create_client("cloudtrail", region_name=backend.settings.region, config=backend._config())
+    return backend.create_client(session, "cloudtrail", region_name=backend.settings.region)
 
 
 def _member(document: dict[str, Any], name: str) -> dict[str, Any]:

@@ -25,6 +25,9 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--endpoint-url": True,
     "--cli-read-timeout": True,
     "--cli-connect-timeout": True,
+    "--ca-bundle": True,
+    "--no-verify-ssl": False,
+    "--no-sign-request": False,
     "--debug": False,
     "--no-color": False,
     "--color": True,
@@ -37,7 +40,12 @@ MAX_TIMEOUT_SECONDS = 86_400
 
 # Settings only the aws backend reads, with their global option. --cli-read-timeout is not
 # one: it bounds the local backend's OAuth requests too.
-AWS_ONLY_OPTIONS = {"region": "--region", "endpoint_url": "--endpoint-url", "connect_timeout": "--cli-connect-timeout"}
+AWS_ONLY_OPTIONS = {
+    "region": "--region",
+    "endpoint_url": "--endpoint-url",
+    "connect_timeout": "--cli-connect-timeout",
+    "no_sign_request": "--no-sign-request",  # the local backend signs nothing
+}
 
 app = typer.Typer(
     name="agentcore-identity",
@@ -139,6 +147,19 @@ def main_callback(
     connect_timeout: Annotated[
         float | None, typer.Option("--cli-connect-timeout", help="Socket connect timeout in seconds (aws backend).")
     ] = None,
+    ca_bundle: Annotated[
+        str | None,
+        typer.Option(
+            "--ca-bundle",
+            help="CA certificate bundle (PEM file) to verify HTTPS servers with; overrides AWS_CA_BUNDLE.",
+        ),
+    ] = None,
+    no_verify_ssl: Annotated[
+        bool, typer.Option("--no-verify-ssl", help="Do not verify HTTPS certificates (prints a warning).")
+    ] = False,
+    no_sign_request: Annotated[
+        bool, typer.Option("--no-sign-request", help="Do not sign requests; no credentials are loaded (aws backend).")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log what happens to stderr; never secrets.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")] = False,
     color: Annotated[
@@ -186,6 +207,9 @@ def main_callback(
         "endpoint_url": endpoint_url,
         "read_timeout": read_timeout,
         "connect_timeout": connect_timeout,
+        "ca_bundle": ca_bundle,
+        "no_verify_ssl": no_verify_ssl,
+        "no_sign_request": no_sign_request,
         "debug": debug,
         "no_color": no_color,
         "color": color,

@@ -8,6 +8,10 @@ misconfigured, and following it could send credentials elsewhere); plain-http UR
 refused except on loopback. Library loggers that could print request or response bodies are
 kept at WARNING even under ``--debug``: the engine logs its own, secret-free, lines instead.
 
+HTTPS servers are trusted as the process's Trust says (tls.py): the default CAs plus those of
+``--ca-bundle`` or ``AWS_CA_BUNDLE``, or nothing checked with ``--no-verify-ssl``; a
+certificate that fails the check is an error that names the endpoint and the problem.
+
 httpx and Authlib are imported by this package only: control-plane commands never load them.
 """
 
@@ -27,6 +31,7 @@ from urllib.parse import urlsplit
 
 from agentcore_identity_cli import __version__
 from agentcore_identity_cli.errors import AgentCoreIdentityError, ServiceError
+from agentcore_identity_cli.tls import TRUST_HINT, certificate_problem, current_trust, warn_unverified
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 60.0  # seconds for a whole request: connect, send, headers and body
@@ -69,6 +74,11 @@ class ResponseDeadlineError(OAuthNetworkError):
 
 class ResponseTooLargeError(OAuthNetworkError):
     """The answer was larger than MAX_RESPONSE_BYTES."""
+
+
+def new_transport(library: ModuleType) -> Any:
+    """A plain transport of `library` (httpx or httpx2) that trusts HTTPS servers as the process says."""
+    return library.HTTPTransport(verify=current_trust().httpx_verify())
 
 
 def _clip(text: str, limit: int = 300) -> str:
@@ -162,6 +172,8 @@ class BoundedTransport:
         self.max_bytes = max_bytes
 
     def handle_request(self, request: Any) -> Any:
+        if request.url.scheme == "https" and not current_trust().verify:
+            warn_unverified(request.url.host)
         outcome: dict[str, Any] = {}
         finished = threading.Event()
 
@@ -263,7 +275,7 @@ def client_options(
         "follow_redirects": False,
         # Only encodings BoundedTransport can decompress in bounded steps.
         "headers": {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **(headers or {})},
-        "transport": bounded(transport if transport is not None else lib.HTTPTransport()),
+        "transport": bounded(transport if transport is not None else new_transport(lib)),
     }
     mounts = _proxy_mounts(lib)
     if mounts:
@@ -283,7 +295,8 @@ def _proxy_mounts(library: ModuleType) -> dict[str, Any]:
 
     if not {"http", "https", "all"} & set(urllib.request.getproxies()):
         return {}
-    probe = library.Client()  # trust_env: reads the proxy variables exactly as httpx always has
+    # trust_env: reads the proxy variables exactly as httpx always has.
+    probe = library.Client(verify=current_trust().httpx_verify())
     return {pattern.pattern: inner for pattern, inner in probe._mounts.items()}
 
 
@@ -314,6 +327,12 @@ def translated_errors(action: str, url: str) -> Iterator[None]:
             f"The {action} failed: {where} answered HTTP {exc.response.status_code} without an OAuth error."
         ) from None
     except transport_errors as exc:
+        problem = certificate_problem(exc)
+        if problem:
+            raise OAuthNetworkError(
+                f"The {action} failed: the TLS certificate of {where} could not be verified ({_clip(problem)}).",
+                hint=TRUST_HINT,
+            ) from None
         raise OAuthNetworkError(
             f"The {action} failed: cannot reach {where} ({type(exc).__name__}).",
             hint="check the endpoint URL and that the server is up",

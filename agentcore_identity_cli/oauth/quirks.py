@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from agentcore_identity_cli.oauth.catalogue import Vendor
+from agentcore_identity_cli.oauth.http import new_transport
 
 if TYPE_CHECKING:
     import httpx
@@ -163,7 +164,7 @@ class _JsonBodyTransport:
 
     def __init__(self, library: ModuleType) -> None:
         self.library = library
-        self.inner = library.HTTPTransport()
+        self.inner = new_transport(library)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         content_type = request.headers.get("content-type", "")

@@ -39,6 +39,7 @@ def fetch_json(url: str, what: str, *, timeout: float | None = None) -> dict[str
     import httpx
 
     from agentcore_identity_cli.oauth.http import client_options
+    from agentcore_identity_cli.tls import TRUST_HINT, certificate_problem
 
     check_endpoint(what, url)
     try:
@@ -47,6 +48,13 @@ def fetch_json(url: str, what: str, *, timeout: float | None = None) -> dict[str
         response.raise_for_status()
         document = response.json()
     except httpx.HTTPError as exc:
+        problem = certificate_problem(exc)
+        if problem:
+            raise ServiceError(
+                "ValidationException",
+                f"Could not fetch the {what} {url}: the TLS certificate could not be verified ({problem}).",
+                hint=TRUST_HINT,
+            ) from None
         raise ServiceError("ValidationException", f"Could not fetch the {what} {url}: {exc}") from None
     except ValueError:
         raise validation(f"The {what} {url} is not JSON.") from None
