@@ -24,8 +24,9 @@ The service's sequence, reproduced on one machine:
 4. The agent asks again with `--session-uri S` and receives the access token.
 
 Sessions live ten minutes. A session is a row of kind "session" whose secrets (state,
-PKCE verifier, the tokens in between) are sealed like every other secret; deleting the
-provider or the workload identity deletes its sessions.
+PKCE verifier, the authorization URL, which carries the state, and the tokens in between) are
+sealed like every other secret; deleting the provider or the workload identity deletes its
+sessions.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ class SessionsMixin(LocalCore):
             raise validation(f"This session is {attrs['status']}; start a new one.")
         return {
             "provider": attrs["provider"],
-            "authorizationUrl": attrs["authorizationUrl"],
+            "authorizationUrl": self._authorization_url(session),
             "redirectUri": attrs["redirectUri"],
             "returnUrl": attrs.get("returnUrl"),
         }
@@ -191,7 +192,7 @@ class SessionsMixin(LocalCore):
             # A replayed redirect must not spend the code again (nor fail a finished session).
             raise validation(f"This session is {attrs['status']}; start a new one.")
         pending = flows.PendingAuthorization(
-            url=attrs["authorizationUrl"],
+            url=self._authorization_url(session),
             state=self.open_secret(KIND, session["name"], "state"),
             code_verifier=self.open_secret(KIND, session["name"], "codeVerifier"),
             redirect_uri=attrs["redirectUri"],
@@ -285,7 +286,6 @@ class SessionsMixin(LocalCore):
             "userId": user,
             "scopes": list(authorization.scopes),
             "redirectUri": redirect_uri,
-            "authorizationUrl": authorization.url,
             "returnUrl": params.get("resourceOauth2ReturnUrl"),
             "hasCustomState": params.get("customState") is not None,
             "stateDigest": _state_digest(authorization.pending.state),
@@ -296,6 +296,8 @@ class SessionsMixin(LocalCore):
             self.store.insert(KIND, session_id, session_uri, attrs)
             self.seal_secret(KIND, session_id, "state", authorization.pending.state)
             self.seal_secret(KIND, session_id, "codeVerifier", authorization.pending.code_verifier)
+            # It carries the state: kept sealed, like the state.
+            self.seal_secret(KIND, session_id, "authorizationUrl", authorization.url)
             if params.get("customState") is not None:
                 # Sensitive in the API's model: sealed like the rest, and gone with the session.
                 self.seal_secret(KIND, session_id, "customState", params["customState"])
@@ -316,7 +318,7 @@ class SessionsMixin(LocalCore):
         self.store.update(KIND, session["name"], attrs)
         if status in (COMPLETED, FAILED):
             # Nothing of a finished session stays sealed in the vault.
-            for field in ("state", "codeVerifier", "tokens", "customState"):
+            for field in ("state", "codeVerifier", "authorizationUrl", "tokens", "customState"):
                 self.store.db.execute(
                     "DELETE FROM secrets WHERE kind = ? AND name = ? AND field = ?", (KIND, session["name"], field)
                 )
@@ -333,7 +335,17 @@ class SessionsMixin(LocalCore):
             return {"accessToken": result.access_token}
         if attrs["status"] == FAILED:
             return {"sessionUri": session_uri, "sessionStatus": FAILED}
-        return {"authorizationUrl": attrs["authorizationUrl"], "sessionUri": session_uri, "sessionStatus": IN_PROGRESS}
+        return {
+            "authorizationUrl": self._authorization_url(session),
+            "sessionUri": session_uri,
+            "sessionStatus": IN_PROGRESS,
+        }
+
+    def _authorization_url(self, session: dict[str, Any]) -> str:
+        """The authorization URL of a session (in its attributes for a session started by an
+        earlier version, which kept it in the clear)."""
+        legacy = session["attrs"].get("authorizationUrl")
+        return str(legacy) if legacy else self.open_secret(KIND, session["name"], "authorizationUrl")
 
     def forget_owned(self, kind: str, name: str) -> None:
         """The sessions of a deleted provider or workload identity go with it."""

@@ -1,0 +1,397 @@
+"""OAuth state and PKCE through serve's hosted callback, run inside the test process.
+
+tests/test_serve_clients_callback.py drives the same pages through a real `serve` and a real
+browser; here the callback routes run on Starlette's test client and the user's consent is two
+plain HTTP requests to the test authorization server, so that every decision of the callback
+(which session a state finds, at which URL, what the browser is told, what is kept) is checked
+where it is made.
+"""
+# ruff: noqa: F811 - the fixtures are imported from tests/oauth_server.py
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from agentcore_identity_cli.errors import ServiceError
+from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
+
+BASE = "http://127.0.0.1:8765"  # the test client connects nowhere; the test server wants loopback
+RETURN_URL = "http://127.0.0.1:9/app/done"
+RETURN_URL_WITH_QUERY = "http://127.0.0.1:9/app/done?tenant=t1"
+SESSION_PREFIX = "urn:ietf:params:oauth:request_uri:"
+NO_STORE = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+
+@dataclass
+class Served:
+    client: Any
+    pool: Any
+    server: AuthServer
+    vault: Path
+
+    def invoke(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self.pool.backend() as backend:
+            result: dict[str, Any] = backend.invoke(operation, params)
+            return result
+
+    def wat(self, user: str = "alice", workload: str = "agent") -> str:
+        params = {"workloadName": workload, "userId": user}
+        return str(self.invoke("GetWorkloadAccessTokenForUserId", params)["workloadAccessToken"])
+
+    def start(self, provider: str = "corp", user: str = "alice", **extra: Any) -> dict[str, Any]:
+        params = {
+            "workloadIdentityToken": self.wat(user),
+            "resourceCredentialProviderName": provider,
+            "scopes": ["read"],
+            "oauth2Flow": "USER_FEDERATION",
+            **extra,
+        }
+        return self.invoke("GetResourceOauth2Token", params)
+
+    def session(self, session_uri: str) -> dict[str, Any]:
+        db = sqlite3.connect(self.vault)
+        try:
+            row = db.execute(
+                "SELECT attrs FROM resources WHERE kind = 'session' AND name = ?", (session_uri[len(SESSION_PREFIX) :],)
+            ).fetchone()
+        finally:
+            db.close()
+        attrs: dict[str, Any] = json.loads(row[0])
+        return attrs
+
+    def sealed_fields(self, session_uri: str) -> list[str]:
+        db = sqlite3.connect(self.vault)
+        try:
+            rows = db.execute(
+                "SELECT field FROM secrets WHERE kind = 'session' AND name = ? ORDER BY field",
+                (session_uri[len(SESSION_PREFIX) :],),
+            ).fetchall()
+        finally:
+            db.close()
+        return [row[0] for row in rows]
+
+    def code_exchanges(self) -> list[dict[str, Any]]:
+        return self.server.token_requests("authorization_code")
+
+
+@pytest.fixture
+def served(cli, home: Path, oauth_server: AuthServer) -> Iterator[Served]:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from agentcore_identity_cli.server import callback
+    from agentcore_identity_cli.server.app import BackendPool
+
+    create_provider(cli, oauth_server)
+    create_provider(cli, oauth_server, "other")
+    for url in (RETURN_URL, RETURN_URL_WITH_QUERY):
+        assert url.startswith("http://127.0.0.1")
+    created = cli(
+        "create-workload-identity",
+        "--name",
+        "agent",
+        "--allowed-resource-oauth2-return-urls",
+        RETURN_URL,
+        RETURN_URL_WITH_QUERY,
+    )
+    assert created.exit_code == 0, created.stderr
+    pool = BackendPool(SimpleNamespace(vault_path=home / "vault.db"), BASE)  # type: ignore[arg-type]
+    state = SimpleNamespace(pool=pool, debug=False, limiter=None)
+    app = Starlette(routes=callback.routes(state))  # type: ignore[arg-type]
+    try:
+        with TestClient(app, base_url=BASE, follow_redirects=False) as client:
+            yield Served(client, pool, oauth_server, home / "vault.db")
+    finally:
+        pool.close()
+
+
+def _consent(server: AuthServer, authorization_url: str) -> str:
+    """The user approves at the authorization server: where it sends the browser back."""
+    query = urlsplit(authorization_url).query
+    with httpx.Client(timeout=10) as browser:
+        assert browser.get(authorization_url).status_code == 200
+        answer = browser.post(f"{server.url}/authorize?{query}", data={"confirm": "yes"})
+    assert answer.status_code == 302, answer.text
+    return str(answer.headers["location"])
+
+
+def _query(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def _callback_url(served: Served, provider: str) -> str:
+    with served.pool.backend() as backend:
+        row = backend.store.get("oauth2", provider)
+        from agentcore_identity_cli.backends.local import arns
+
+        return str(arns.callback_url(arns.callback_id(row["arn"], row["created"]), BASE))
+
+
+def _no_store(response: Any) -> None:
+    assert {k: response.headers.get(k) for k in NO_STORE} == NO_STORE
+
+
+def test_the_authorization_request_carries_a_fresh_state_and_an_s256_challenge(served: Served):
+    first, second = served.start(), served.start(forceAuthentication=True)
+    one, two = _query(first["authorizationUrl"]), _query(second["authorizationUrl"])
+    assert one["redirect_uri"] == _callback_url(served, "corp")
+    assert (one["response_type"], one["client_id"], one["code_challenge_method"]) == ("code", "app", "S256")
+    assert len(one["state"]) >= 43 and one["state"] != two["state"]
+    assert one["code_challenge"] != two["code_challenge"]
+    # The vault keeps the state only as a digest in the clear; the state, and the URL that
+    # carries it, are sealed.
+    attrs = served.session(first["sessionUri"])
+    assert attrs["stateDigest"] == hashlib.sha256(one["state"].encode()).hexdigest()
+    assert one["state"] not in json.dumps(attrs)
+    assert served.sealed_fields(first["sessionUri"]) == ["authorizationUrl", "codeVerifier", "state"]
+    # Asked again with its sessionUri, the session answers with the same URL.
+    again = served.start(sessionUri=first["sessionUri"])
+    assert again == {
+        "authorizationUrl": first["authorizationUrl"],
+        "sessionUri": first["sessionUri"],
+        "sessionStatus": "IN_PROGRESS",
+    }
+
+
+def test_the_code_is_exchanged_with_the_verifier_of_the_challenge_and_the_browser_sent_on(served: Served):
+    started = served.start(resourceOauth2ReturnUrl=RETURN_URL, customState="opaque-app-state")
+    challenge = _query(started["authorizationUrl"])["code_challenge"]
+    page = served.client.get(_consent(served.server, started["authorizationUrl"]))
+    assert page.status_code == 302
+    assert (
+        page.headers["location"]
+        == RETURN_URL
+        + "?"
+        + httpx.QueryParams({"session_id": started["sessionUri"], "state": "opaque-app-state"}).__str__()
+    )
+    _no_store(page)
+    (exchange,) = served.code_exchanges()
+    verifier = exchange["form"]["code_verifier"][0]
+    assert 43 <= len(verifier) <= 128
+    digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    assert digest == challenge
+    assert exchange["form"]["redirect_uri"] == [_callback_url(served, "corp")]
+    attrs = served.session(started["sessionUri"])
+    assert attrs["status"] == "AUTHORIZED"
+    assert served.sealed_fields(started["sessionUri"]) == [
+        "authorizationUrl",
+        "codeVerifier",
+        "customState",
+        "state",
+        "tokens",
+    ]
+    # Bound to the user only when the application says who consented; then nothing stays sealed.
+    served.invoke(
+        "CompleteResourceTokenAuth", {"sessionUri": started["sessionUri"], "userIdentifier": {"userId": "alice"}}
+    )
+    assert served.session(started["sessionUri"])["status"] == "COMPLETED"
+    assert served.sealed_fields(started["sessionUri"]) == []
+    token = served.start(sessionUri=started["sessionUri"])
+    (issued,) = [t for t in served.server.tokens if t.user]
+    assert token == {"accessToken": issued.access_token}
+    # Completing again changes nothing and says nothing.
+    again = {"sessionUri": started["sessionUri"], "userIdentifier": {"userId": "alice"}}
+    assert served.invoke("CompleteResourceTokenAuth", again) == {}
+
+
+def test_a_return_url_with_a_query_keeps_it_and_no_custom_state_adds_no_state(served: Served):
+    started = served.start(resourceOauth2ReturnUrl=RETURN_URL_WITH_QUERY)
+    page = served.client.get(_consent(served.server, started["authorizationUrl"]))
+    assert page.status_code == 302
+    session_id = httpx.QueryParams({"session_id": started["sessionUri"]}).__str__()
+    assert page.headers["location"] == RETURN_URL_WITH_QUERY + "&" + session_id
+
+
+def test_without_a_return_url_the_page_names_the_session_to_complete(served: Served):
+    started = served.start()
+    page = served.client.get(_consent(served.server, started["authorizationUrl"]))
+    assert page.status_code == 200
+    _no_store(page)
+    assert "<h1>Authorization received</h1>" in page.text
+    assert f"for session {started['sessionUri']}. You can close this tab." in page.text
+
+
+def test_an_unknown_state_is_refused_without_echoing_the_code(served: Served):
+    page = served.client.get(_callback_url(served, "corp"), params={"code": "stolen-code", "state": "forged"})
+    assert page.status_code == 400
+    _no_store(page)
+    assert "<h1>Authorization failed</h1>" in page.text
+    assert "No authorization session is waiting for this callback (unknown or used state)." in page.text
+    assert "stolen-code" not in page.text
+    no_state = served.client.get(_callback_url(served, "corp"), params={"code": "stolen-code"})
+    assert no_state.status_code == 400 and "No authorization session is waiting" in no_state.text
+    assert served.code_exchanges() == []
+
+
+def test_a_state_presented_at_another_providers_callback_url_is_refused_and_the_session_waits(served: Served):
+    started = served.start()
+    redirect = _consent(served.server, started["authorizationUrl"])
+    elsewhere = _callback_url(served, "other") + "?" + urlsplit(redirect).query
+    page = served.client.get(elsewhere)
+    assert page.status_code == 400
+    assert "This callback URL belongs to another credential provider than the session." in page.text
+    assert served.code_exchanges() == []
+    assert served.session(started["sessionUri"])["status"] == "IN_PROGRESS"
+    assert served.client.get(redirect).status_code == 200  # the right URL still works
+
+
+def test_a_replayed_redirect_finds_no_session_and_spends_no_code(served: Served):
+    started = served.start()
+    redirect = _consent(served.server, started["authorizationUrl"])
+    assert served.client.get(redirect).status_code == 200
+    replay = served.client.get(redirect)
+    assert replay.status_code == 400
+    assert "unknown or used state" in replay.text
+    assert len(served.code_exchanges()) == 1
+
+
+def test_a_session_of_another_provider_is_not_found_by_its_state_at_this_url(served: Served):
+    """Each session is found by its own state only: two sessions, each redirect finds its own."""
+    first, second = served.start(), served.start("other")
+    redirect_first = _consent(served.server, first["authorizationUrl"])
+    redirect_second = _consent(served.server, second["authorizationUrl"])
+    assert served.client.get(redirect_second).status_code == 200
+    assert served.session(second["sessionUri"])["status"] == "AUTHORIZED"
+    assert served.session(first["sessionUri"])["status"] == "IN_PROGRESS"
+    assert served.client.get(redirect_first).status_code == 200
+    assert served.session(first["sessionUri"])["status"] == "AUTHORIZED"
+
+
+def test_the_providers_error_fails_the_session_escaped_and_drops_its_secrets(served: Served):
+    started = served.start()
+    state = _query(started["authorizationUrl"])["state"]
+    page = served.client.get(
+        _callback_url(served, "corp"),
+        params={"error": "access_denied", "error_description": "<script>alert(1)</script>", "state": state},
+    )
+    assert page.status_code == 400
+    assert "access_denied" in page.text
+    assert "<script>" not in page.text and "&lt;script&gt;" in page.text
+    assert served.session(started["sessionUri"])["status"] == "FAILED"
+    assert served.sealed_fields(started["sessionUri"]) == []
+    assert served.start(sessionUri=started["sessionUri"]) == {
+        "sessionUri": started["sessionUri"],
+        "sessionStatus": "FAILED",
+    }
+
+
+def test_a_token_endpoint_that_cannot_be_reached_is_a_502(served: Served):
+    started = served.start()
+    redirect = _consent(served.server, started["authorizationUrl"])
+    served.server.stop()
+    page = served.client.get(redirect)
+    assert page.status_code == 502
+    assert "<h1>Authorization failed</h1>" in page.text
+    assert _query(redirect)["code"] not in page.text
+
+
+def test_an_unexpected_failure_is_a_500_that_says_nothing_more(served: Served, monkeypatch: pytest.MonkeyPatch):
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    def broken(self: Any, callback_id: str, params: dict[str, str]) -> Any:
+        raise RuntimeError("a detail that must not reach the browser")
+
+    monkeypatch.setattr(LocalBackend, "receive_oauth2_callback", broken)
+    page = served.client.get(_callback_url(served, "corp"), params={"code": "c", "state": "s"})
+    assert page.status_code == 500
+    assert "An internal error occurred." in page.text
+    assert "a detail" not in page.text
+
+
+def test_only_the_user_the_session_was_started_for_can_complete_it(served: Served):
+    started = served.start(user="alice")
+    assert served.client.get(_consent(served.server, started["authorizationUrl"])).status_code == 200
+    uri = started["sessionUri"]
+    with pytest.raises(ServiceError) as refused:
+        served.invoke("CompleteResourceTokenAuth", {"sessionUri": uri, "userIdentifier": {"userId": "mallory"}})
+    assert (refused.value.code, refused.value.message) == (
+        "AccessDeniedException",
+        "This session was not started for that user.",
+    )
+    assert served.session(uri)["status"] == "AUTHORIZED"
+    with pytest.raises(ServiceError) as empty:
+        served.invoke("CompleteResourceTokenAuth", {"sessionUri": uri, "userIdentifier": {}})
+    assert empty.value.message == "userIdentifier needs userId or userToken."
+
+
+@pytest.mark.parametrize(
+    ("who", "provider"), [("bob", "corp"), ("alice", "other")], ids=["another-user", "another-provider"]
+)
+def test_a_session_answers_only_its_own_workload_user_and_provider(served: Served, who: str, provider: str):
+    started = served.start()
+    with pytest.raises(ServiceError) as refused:
+        served.start(provider, user=who, sessionUri=started["sessionUri"])
+    assert (refused.value.code, refused.value.message) == (
+        "AccessDeniedException",
+        "This session belongs to another workload, user or provider.",
+    )
+    assert served.start(sessionUri=started["sessionUri"])["sessionStatus"] == "IN_PROGRESS"
+
+
+def test_an_expired_session_refuses_its_redirect_and_reads_as_failed(served: Served):
+    started = served.start()
+    redirect = _consent(served.server, started["authorizationUrl"])
+    db = sqlite3.connect(served.vault, isolation_level=None)
+    try:
+        name = started["sessionUri"][len(SESSION_PREFIX) :]
+        attrs = json.loads(
+            db.execute("SELECT attrs FROM resources WHERE kind = 'session' AND name = ?", (name,)).fetchone()[0]
+        )
+        attrs["expiresAt"] -= 601
+        db.execute("UPDATE resources SET attrs = ? WHERE kind = 'session' AND name = ?", (json.dumps(attrs), name))
+    finally:
+        db.close()
+    page = served.client.get(redirect)
+    assert page.status_code == 400
+    assert "This session is FAILED; start a new one." in page.text
+    assert served.code_exchanges() == []
+    assert served.start(sessionUri=started["sessionUri"])["sessionStatus"] == "FAILED"
+
+
+def test_a_session_lives_ten_minutes(served: Served):
+    import time
+
+    before = time.time()
+    started = served.start()
+    expires = served.session(started["sessionUri"])["expiresAt"]
+    assert before + 600 <= expires <= time.time() + 600
+
+
+def test_a_session_uri_of_another_form_is_refused(served: Served):
+    with pytest.raises(ServiceError) as refused:
+        served.start(sessionUri="urn:example:not-a-session")
+    assert refused.value.message == "sessionUri must start with urn:ietf:params:oauth:request_uri:."
+    with pytest.raises(ServiceError) as missing:
+        served.start(sessionUri=SESSION_PREFIX + "no-such-session")
+    assert missing.value.code == "ResourceNotFoundException"
+
+
+def test_a_session_started_by_an_earlier_version_keeps_its_authorization_url_in_the_clear(served: Served):
+    started = served.start()
+    name = started["sessionUri"][len(SESSION_PREFIX) :]
+    db = sqlite3.connect(served.vault, isolation_level=None)
+    try:
+        attrs = json.loads(
+            db.execute("SELECT attrs FROM resources WHERE kind = 'session' AND name = ?", (name,)).fetchone()[0]
+        )
+        attrs["authorizationUrl"] = started["authorizationUrl"]
+        db.execute("UPDATE resources SET attrs = ? WHERE kind = 'session' AND name = ?", (json.dumps(attrs), name))
+        db.execute("DELETE FROM secrets WHERE kind = 'session' AND name = ? AND field = 'authorizationUrl'", (name,))
+    finally:
+        db.close()
+    assert served.start(sessionUri=started["sessionUri"])["authorizationUrl"] == started["authorizationUrl"]
+    assert served.client.get(_consent(served.server, started["authorizationUrl"])).status_code == 200
+    assert served.session(started["sessionUri"])["status"] == "AUTHORIZED"
