@@ -79,9 +79,10 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.constraints import Constraint
 '''
 
 INDEX = '''"""The request model of each operation, generated from botocore {version}.
@@ -283,7 +284,12 @@ class Generator:
         self.current: list[str] = []
 
     def field_type(self, shape: Shape) -> str:
-        """The annotation for a member of this shape, with its constraints."""
+        """The annotation for a member of this shape, with its constraints.
+
+        Every constraint of the model goes into one `Constraint` (models/constraints.py),
+        which checks botocore's part (minimums) always and the service's part (patterns,
+        enums, maximums) when the service judges the request.
+        """
         meta: dict[str, Any] = {**shape.metadata, **SERVICE_CORRECTIONS.get(shape.name, {})}
         kind = shape.type_name
         if kind == "structure":
@@ -293,27 +299,19 @@ class Generator:
             return shape.name
         if kind == "list":
             inner = self.field_type(shape.member)  # type: ignore[attr-defined]
-            return self.annotate(f"list[{inner}]", meta, length=True)
+            return self.constrained(f"list[{inner}]", "list", meta)
         if kind == "map":
             key = self.field_type(shape.key)  # type: ignore[attr-defined]
             value = self.field_type(shape.value)  # type: ignore[attr-defined]
-            return self.annotate(f"dict[{key}, {value}]", meta, length=True)
+            return self.constrained(f"dict[{key}, {value}]", "map", meta)
         if kind == "string":
-            if shape.enum:
-                return "Literal[" + ", ".join(repr(v) for v in shape.enum) + "]"
-            if meta.get("sensitive"):
-                # pydantic applies no pattern to a SecretStr: the value is checked by a
-                # validator that never repeats it.
-                annotated = self.annotate("SecretStr", meta, length=True)
-                if "pattern" not in meta:
-                    return annotated
-                inner = annotated[len("Annotated[") : -1] if annotated.startswith("Annotated[") else annotated
-                return f"Annotated[{inner}, AfterValidator(secret_pattern({meta['pattern']!r}))]"
-            return self.annotate("str", meta, length=True, pattern=True)
+            # pydantic never shows a SecretStr; the Constraint never repeats a value.
+            base = "SecretStr" if meta.get("sensitive") else "str"
+            return self.constrained(base, "string", meta, enum=shape.enum)  # type: ignore[attr-defined]
         if kind in ("integer", "long"):
-            return self.annotate("int", meta, bounds=True)
+            return self.constrained("int", "integer", meta)
         if kind in ("double", "float"):
-            return self.annotate("float", meta, bounds=True)
+            return "float"
         if kind == "boolean":
             return "bool"
         if kind == "timestamp":
@@ -323,29 +321,16 @@ class Generator:
         return "Any"
 
     @staticmethod
-    def annotate(
-        base: str,
-        meta: dict[str, Any],
-        *,
-        length: bool = False,
-        pattern: bool = False,
-        bounds: bool = False,
-    ) -> str:
-        args = []
-        if length and "min" in meta:
-            args.append(f"min_length={meta['min']}")
-        if length and "max" in meta:
-            args.append(f"max_length={meta['max']}")
-        if bounds and "min" in meta:
-            args.append(f"ge={meta['min']}")
-        if bounds and "max" in meta:
-            args.append(f"le={meta['max']}")
-        if pattern and "pattern" in meta:
-            # The service matches the whole value; python-re needs the anchors said.
-            args.append(f"pattern={'^(?:' + meta['pattern'] + ')$'!r}")
-        if not args:
+    def constrained(base: str, kind: str, meta: dict[str, Any], enum: list[str] | None = None) -> str:
+        args = [repr(kind)]
+        for key in ("min", "max", "pattern"):
+            if key in meta:
+                args.append(f"{key}={meta[key]!r}")
+        if enum:
+            args.append(f"enum={tuple(enum)!r}")
+        if len(args) == 1:
             return base
-        return f"Annotated[{base}, Field({', '.join(args)})]"
+        return f"Annotated[{base}, Constraint({', '.join(args)})]"
 
     def structure(self, shape: Shape) -> None:
         name = shape.name

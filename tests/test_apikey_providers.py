@@ -75,11 +75,15 @@ def test_get_missing_provider_in_empty_vault_hints_at_list(cli):
     assert "list-api-key-credential-providers" in result.stderr
 
 
-def test_invalid_name_fails_validation_before_any_call_naming_the_field(cli):
+def test_invalid_name_is_the_services_validation_exception_in_plain_words(cli):
     result = cli("create-api-key-credential-provider", "--name", "bad name!", "--api-key", "-", input="k")
-    assert result.exit_code == 252
-    assert "Invalid value for parameter name" in result.stderr
-    assert "[a-zA-Z0-9\\-_]+" in result.stderr
+    assert result.exit_code == 254
+    assert (
+        "An error occurred (ValidationException) when calling the CreateApiKeyCredentialProvider operation: "
+        "1 validation error detected: name may contain only letters, digits, '-' and '_' (1 to 128 characters)"
+    ) in result.stderr
+    assert "[a-zA-Z0-9" not in result.stderr  # never a raw regular expression
+    assert cli("list-api-key-credential-providers").json()["credentialProviders"] == []
 
 
 def test_update_replaces_the_key_and_touches_last_updated(cli):

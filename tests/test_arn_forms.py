@@ -58,8 +58,9 @@ def test_the_legacy_acps_form_is_refused_by_tag_resource_as_the_service_does(cli
     assert cli("create-api-key-credential-provider", "--name", "old", "--api-key", "-", input="k").exit_code == 0
     legacy = "arn:aws:acps:local:000000000000:token-vault/default/apikeycredentialprovider/old"
     result = cli("tag-resource", "--resource-arn", legacy, "--tags", "a=b")
-    assert result.exit_code == 252
-    assert "resourceArn" in result.stderr
+    assert result.exit_code == 254
+    assert "(ValidationException)" in result.stderr
+    assert "resourceArn must be the ARN of an AgentCore resource" in result.stderr
 
 
 def _write_schema_3_vault(vault_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -281,8 +281,9 @@ def test_allowed_clients_accept_a_token_by_client_id(cli, setup, issuer: Issuer)
 def test_unsigned_token_without_signature_fails_the_api_pattern(cli, setup, issuer: Issuer):
     _trust(cli, issuer)
     result = _for_jwt(cli, unsigned_token(issuer))
-    assert result.exit_code == 252
-    assert "Invalid value for parameter userToken" in result.stderr
+    assert result.exit_code == 254
+    assert "(ValidationException)" in result.stderr
+    assert "userToken must be a JWT: three base64url parts separated by '.'" in result.stderr
 
 
 def test_trusted_issuer_needs_an_audience_or_client(cli, issuer: Issuer):

@@ -68,11 +68,14 @@ def _member_for(vendor: str) -> str:
     try:
         return lookup(vendor).config_member
     except KeyError:
+        from agentcore_identity_cli.models.constraints import did_you_mean
         from agentcore_identity_cli.oauth.catalogue import vendors
 
+        close = did_you_mean(vendor, sorted(vendors()))
         raise UsageError(
             f"argument --credential-provider-vendor: Invalid choice '{vendor}', valid choices are: "
-            + " | ".join(sorted(vendors()))
+            + " | ".join(sorted(vendors())),
+            hint=f"did you mean '{close}'?" if close else None,
         ) from None
 
 

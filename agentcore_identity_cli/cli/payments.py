@@ -80,9 +80,13 @@ def _vendor(value: str) -> tuple[str, dict[str, str], dict[str, tuple[str, str]]
     try:
         return VENDORS[value]
     except KeyError:
+        from agentcore_identity_cli.models.constraints import did_you_mean
+
+        close = did_you_mean(value, list(VENDORS))
         raise UsageError(
             f"argument --credential-provider-vendor: Invalid choice '{value}', valid choices are: "
-            + " | ".join(VENDORS)
+            + " | ".join(VENDORS),
+            hint=f"did you mean '{close}'?" if close else None,
         ) from None
 
 

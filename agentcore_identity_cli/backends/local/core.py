@@ -90,8 +90,12 @@ class LocalCore:
                 hint="use --backend aws for this operation",
             )
         from agentcore_identity_cli.backends.local.refusals import refusal
+        from agentcore_identity_cli.client import judge_request
 
         try:
+            # What the service judges before it acts (patterns, enums, maximums); nothing
+            # happened yet, so nothing is audited.
+            judge_request(operation, params)
             with self.audited(operation, params=params):
                 refused = refusal(params)
                 if refused is not None:

@@ -9,41 +9,42 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.constraints import Constraint
 
 from agentcore_identity_cli.models.generated.common import SecretReference
 
 
 class CreateApiKeyCredentialProviderRequest(AwsModel):
     """AWS shape CreateApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    apiKey: Annotated[SecretStr, Field(min_length=0, max_length=65536)] | None = Field(None)
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
+    apiKey: Annotated[SecretStr, Constraint('string', min=0, max=65536)] | None = Field(None)
     apiKeySecretConfig: SecretReference | None = Field(None)
-    apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
-    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
+    apiKeySecretSource: Annotated[str, Constraint('string', enum=('MANAGED', 'EXTERNAL'))] | None = Field(None)
+    tags: Annotated[dict[Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\s._:/=+@-]*')], Annotated[str, Constraint('string', min=0, max=256, pattern='[a-zA-Z0-9\\s._:/=+@-]*')]], Constraint('map', min=0, max=50)] | None = Field(None)
 
 
 class DeleteApiKeyCredentialProviderRequest(AwsModel):
     """AWS shape DeleteApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
 
 
 class GetApiKeyCredentialProviderRequest(AwsModel):
     """AWS shape GetApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
 
 
 class ListApiKeyCredentialProvidersRequest(AwsModel):
     """AWS shape ListApiKeyCredentialProvidersRequest."""
     nextToken: str | None = Field(None)
-    maxResults: Annotated[int, Field(ge=1, le=100)] | None = Field(None)
+    maxResults: Annotated[int, Constraint('integer', min=1, max=100)] | None = Field(None)
 
 
 class UpdateApiKeyCredentialProviderRequest(AwsModel):
     """AWS shape UpdateApiKeyCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    apiKey: Annotated[SecretStr, Field(min_length=0, max_length=65536)] | None = Field(None)
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
+    apiKey: Annotated[SecretStr, Constraint('string', min=0, max=65536)] | None = Field(None)
     apiKeySecretConfig: SecretReference | None = Field(None)
-    apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    apiKeySecretSource: Annotated[str, Constraint('string', enum=('MANAGED', 'EXTERNAL'))] | None = Field(None)

@@ -9,12 +9,13 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.constraints import Constraint
 
 
 class SecretReference(AwsModel):
     """AWS shape SecretReference."""
-    secretId: Annotated[str, Field(min_length=1, max_length=2048)]
-    jsonKey: Annotated[str, Field(min_length=1, max_length=128)]
+    secretId: Annotated[str, Constraint('string', min=1, max=2048)]
+    jsonKey: Annotated[str, Constraint('string', min=1, max=128)]

@@ -9,34 +9,35 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.constraints import Constraint
 
 from agentcore_identity_cli.models.generated.common import SecretReference
 
 
 class CoinbaseCdpConfigurationInput(AwsModel):
     """AWS shape CoinbaseCdpConfigurationInput."""
-    apiKeyId: Annotated[str, Field(min_length=1, max_length=512, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    apiKeySecret: Annotated[SecretStr, Field(min_length=0, max_length=2048), AfterValidator(secret_pattern('[a-zA-Z0-9+/=\\-_\\s]*'))] | None = Field(None)
-    apiKeySecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    apiKeyId: Annotated[str, Constraint('string', min=1, max=512, pattern='[a-zA-Z0-9\\-_]+')]
+    apiKeySecret: Annotated[SecretStr, Constraint('string', min=0, max=2048, pattern='[a-zA-Z0-9+/=\\-_\\s]*')] | None = Field(None)
+    apiKeySecretSource: Annotated[str, Constraint('string', enum=('MANAGED', 'EXTERNAL'))] | None = Field(None)
     apiKeySecretConfig: SecretReference | None = Field(None)
-    walletSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048), AfterValidator(secret_pattern('[a-zA-Z0-9+/=\\-_\\s]*'))] | None = Field(None)
-    walletSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    walletSecret: Annotated[SecretStr, Constraint('string', min=0, max=2048, pattern='[a-zA-Z0-9+/=\\-_\\s]*')] | None = Field(None)
+    walletSecretSource: Annotated[str, Constraint('string', enum=('MANAGED', 'EXTERNAL'))] | None = Field(None)
     walletSecretConfig: SecretReference | None = Field(None)
 
 
 class StripePrivyConfigurationInput(AwsModel):
     """AWS shape StripePrivyConfigurationInput."""
-    appId: Annotated[str, Field(min_length=1, max_length=512, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    appSecret: Annotated[SecretStr, Field(min_length=0, max_length=2048), AfterValidator(secret_pattern('[a-zA-Z0-9+/=\\-_\\s]*'))] | None = Field(None)
-    appSecretSource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    appId: Annotated[str, Constraint('string', min=1, max=512, pattern='[a-zA-Z0-9\\-_]+')]
+    appSecret: Annotated[SecretStr, Constraint('string', min=0, max=2048, pattern='[a-zA-Z0-9+/=\\-_\\s]*')] | None = Field(None)
+    appSecretSource: Annotated[str, Constraint('string', enum=('MANAGED', 'EXTERNAL'))] | None = Field(None)
     appSecretConfig: SecretReference | None = Field(None)
-    authorizationPrivateKey: Annotated[SecretStr, Field(min_length=0, max_length=2048), AfterValidator(secret_pattern('(wallet-auth:)?[a-zA-Z0-9+/=\\-_\\s]*'))] | None = Field(None)
-    authorizationPrivateKeySource: Literal['MANAGED', 'EXTERNAL'] | None = Field(None)
+    authorizationPrivateKey: Annotated[SecretStr, Constraint('string', min=0, max=2048, pattern='(wallet-auth:)?[a-zA-Z0-9+/=\\-_\\s]*')] | None = Field(None)
+    authorizationPrivateKeySource: Annotated[str, Constraint('string', enum=('MANAGED', 'EXTERNAL'))] | None = Field(None)
     authorizationPrivateKeyConfig: SecretReference | None = Field(None)
-    authorizationId: Annotated[str, Field(min_length=1, max_length=512, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    authorizationId: Annotated[str, Constraint('string', min=1, max=512, pattern='[a-zA-Z0-9\\-_]+')]
 
 
 class PaymentProviderConfigurationInput(AwsUnion):
@@ -47,30 +48,30 @@ class PaymentProviderConfigurationInput(AwsUnion):
 
 class CreatePaymentCredentialProviderRequest(AwsModel):
     """AWS shape CreatePaymentCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    credentialProviderVendor: Literal['CoinbaseCDP', 'StripePrivy']
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
+    credentialProviderVendor: Annotated[str, Constraint('string', enum=('CoinbaseCDP', 'StripePrivy'))]
     providerConfigurationInput: PaymentProviderConfigurationInput
-    tags: Annotated[dict[Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')], Annotated[str, Field(min_length=0, max_length=256, pattern='^(?:[a-zA-Z0-9\\s._:/=+@-]*)$')]], Field(min_length=0, max_length=50)] | None = Field(None)
+    tags: Annotated[dict[Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\s._:/=+@-]*')], Annotated[str, Constraint('string', min=0, max=256, pattern='[a-zA-Z0-9\\s._:/=+@-]*')]], Constraint('map', min=0, max=50)] | None = Field(None)
 
 
 class DeletePaymentCredentialProviderRequest(AwsModel):
     """AWS shape DeletePaymentCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
 
 
 class GetPaymentCredentialProviderRequest(AwsModel):
     """AWS shape GetPaymentCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
 
 
 class ListPaymentCredentialProvidersRequest(AwsModel):
     """AWS shape ListPaymentCredentialProvidersRequest."""
     nextToken: str | None = Field(None)
-    maxResults: Annotated[int, Field(ge=1, le=20)] | None = Field(None)
+    maxResults: Annotated[int, Constraint('integer', min=1, max=20)] | None = Field(None)
 
 
 class UpdatePaymentCredentialProviderRequest(AwsModel):
     """AWS shape UpdatePaymentCredentialProviderRequest."""
-    name: Annotated[str, Field(min_length=1, max_length=128, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
-    credentialProviderVendor: Literal['CoinbaseCDP', 'StripePrivy']
+    name: Annotated[str, Constraint('string', min=1, max=128, pattern='[a-zA-Z0-9\\-_]+')]
+    credentialProviderVendor: Annotated[str, Constraint('string', enum=('CoinbaseCDP', 'StripePrivy'))]
     providerConfigurationInput: PaymentProviderConfigurationInput

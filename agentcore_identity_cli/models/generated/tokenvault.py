@@ -9,28 +9,29 @@ Do not edit: run `python scripts/generate_models.py`. A test fails when this fil
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from agentcore_identity_cli.models.base import AwsModel, AwsUnion, secret_pattern
+from agentcore_identity_cli.models.base import AwsModel, AwsUnion
+from agentcore_identity_cli.models.constraints import Constraint
 
 
 class GetTokenVaultRequest(AwsModel):
     """AWS shape GetTokenVaultRequest."""
-    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
+    tokenVaultId: Annotated[str, Constraint('string', min=1, max=64, pattern='[a-zA-Z0-9\\-_]+')] | None = Field(None)
 
 
 class ResetTokenVaultKeyMaterialRequest(AwsModel):
     """AWS shape ResetTokenVaultKeyMaterialRequest."""
-    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')]
+    tokenVaultId: Annotated[str, Constraint('string', min=1, max=64, pattern='[a-zA-Z0-9\\-_]+')]
 
 
 class KmsConfiguration(AwsModel):
     """AWS shape KmsConfiguration."""
-    keyType: Literal['CustomerManagedKey', 'ServiceManagedKey']
-    kmsKeyArn: Annotated[str, Field(min_length=1, max_length=2048, pattern='^(?:arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36})$')] | None = Field(None)
+    keyType: Annotated[str, Constraint('string', enum=('CustomerManagedKey', 'ServiceManagedKey'))]
+    kmsKeyArn: Annotated[str, Constraint('string', min=1, max=2048, pattern='arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}')] | None = Field(None)
 
 
 class SetTokenVaultCMKRequest(AwsModel):
     """AWS shape SetTokenVaultCMKRequest."""
-    tokenVaultId: Annotated[str, Field(min_length=1, max_length=64, pattern='^(?:[a-zA-Z0-9\\-_]+)$')] | None = Field(None)
+    tokenVaultId: Annotated[str, Constraint('string', min=1, max=64, pattern='[a-zA-Z0-9\\-_]+')] | None = Field(None)
     kmsConfiguration: KmsConfiguration
