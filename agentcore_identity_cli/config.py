@@ -29,6 +29,8 @@ BACKENDS = ("local", "aws")
 # AWS CLI v2's output formats (awscli/formatter.py CLI_OUTPUT_FORMATS) and --color values.
 OUTPUTS = ("json", "table", "text", "yaml", "yaml-stream", "off")
 COLORS = ("on", "off", "auto")
+# cli_timestamp_format, as AWS CLI v2's awscli/customizations/timestampformat.py reads it.
+TIMESTAMP_FORMATS = ("iso8601", "wire")
 # The keys a profile may hold, with what each means; `configure` refuses others.
 PROFILE_KEYS: dict[str, str] = {
     "backend": "local or aws",

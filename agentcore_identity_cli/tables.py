@@ -63,8 +63,8 @@ def render_table(
         if title:
             from rich.text import Text
 
-            heading = Text(title, style="bold" if color else "")
-            first.title = heading + Text("\n") + Text(str(first.title)) if first.title else heading
+            section = ("\n", str(first.title)) if first.title else ()
+            first.title = Text.assemble((title, "bold" if color else ""), *section)
     for table in tables:
         console.print(table, crop=False)
     if notes is not None:

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from agentcore_identity_cli.cli.root import app, get_context
-from agentcore_identity_cli.config import BACKENDS, OUTPUTS, PROFILE_KEYS, config_path, load_config
+from agentcore_identity_cli.config import (
+    BACKENDS,
+    OUTPUTS,
+    PROFILE_KEYS,
+    TIMESTAMP_FORMATS,
+    config_path,
+    load_config,
+)
 from agentcore_identity_cli.errors import UsageError
 
 configure_app = typer.Typer(
@@ -18,7 +25,7 @@ configure_app = typer.Typer(
 )
 app.add_typer(configure_app, name="configure")
 
-_CHOICES = {"backend": BACKENDS, "output": OUTPUTS}
+_CHOICES = {"backend": BACKENDS, "output": OUTPUTS, "cli_timestamp_format": TIMESTAMP_FORMATS}
 
 
 def _check(key: str, value: str) -> None:

@@ -22,7 +22,7 @@ import os
 from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any
 
-from agentcore_identity_cli.config import OUTPUTS, Settings
+from agentcore_identity_cli.config import OUTPUTS, TIMESTAMP_FORMATS, Settings
 from agentcore_identity_cli.errors import ConfigError
 from agentcore_identity_cli.iostreams import IOStreams
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 ENV_AWS_OUTPUT = "AWS_DEFAULT_OUTPUT"
 ENV_AWS_PAGER = "AWS_PAGER"
-TIMESTAMP_FORMATS = ("iso8601", "wire")
 DEFAULT_WIDTH = 80
 
 
