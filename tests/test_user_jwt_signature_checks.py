@@ -172,11 +172,13 @@ def test_a_user_jwt_without_a_signature_is_refused(
 ):
     first, _ = issuers
     forged = forge(first.token(sub="mallory"), _set(sub="alice"), how, None)
-    # The API's pattern wants three non-empty parts: the service's doors refuse it first...
+    # The API's pattern wants three non-empty parts: the service's doors refuse its form first
+    # (a ValidationException naming userToken), before any check of the vault...
     for door in ("GetWorkloadAccessTokenForJWT", "CompleteResourceTokenAuth"):
         result = DOORS[door][0](cli, forged, tmp_path)
         assert result.exit_code == 254, result.stderr
         assert "(ValidationException)" in result.stderr and "userToken must be a JWT" in result.stderr
+        assert "AccessDeniedException" not in result.stderr
     # ...and `token` (no API in between) has the vault's checks refuse it.
     message = UNSIGNED_REFUSED if how == ALG_NONE else SIGNATURE_REFUSED
     assert _refusals(cli, forged, message, tmp_path, ("token --user-token",)) == []
