@@ -7,6 +7,7 @@ events as recorded, readable under the new form.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -196,3 +197,73 @@ def test_every_kind_is_tagged_through_the_service_on_the_aws_backend(arn, cli, m
         assert result.exit_code == 0, result.stderr
         stubs.assert_done()
     assert result.json() == {"tags": {"team": "ml"}}
+
+
+# --- where the service keeps each secret ---------------------------------------------------
+
+SECRET_ARN = re.compile(
+    r"^arn:aws:secretsmanager:local:000000000000:secret:bedrock-agentcore-identity!default/"
+    r"(?P<path>[a-z0-9]+/[A-Za-z0-9_/-]+)-(?P<suffix>[A-Za-z0-9]{6})$"
+)
+
+
+def _secret_arns(cli) -> list[str]:
+    from tests.payment_support import create_cdp, ok
+
+    found = []
+    created = ok(cli("create-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-1"))
+    found.append(created.json()["apiKeySecretArn"]["secretArn"])
+    created = ok(
+        cli(
+            "create-oauth2-credential-provider", "--name", "github", "--credential-provider-vendor", "GithubOauth2",
+            "--client-id", "cid", "--client-secret", "-", input="cs-1",
+        )
+    )  # fmt: skip
+    found.append(created.json()["clientSecretArn"]["secretArn"])
+    config = create_cdp(cli).json()["providerConfigurationOutput"]["coinbaseCdpConfiguration"]
+    found += [config["apiKeySecretArn"]["secretArn"], config["walletSecretArn"]["secretArn"]]
+    return found
+
+
+def _reads(cli) -> list[str]:
+    apikey = cli("get-api-key-credential-provider", "--name", "openai").json()
+    oauth2 = cli("get-oauth2-credential-provider", "--name", "github").json()
+    cdp = cli("get-payment-credential-provider", "--name", "cdp").json()["providerConfigurationOutput"]
+    config = cdp["coinbaseCdpConfiguration"]
+    return [
+        apikey["apiKeySecretArn"]["secretArn"],
+        oauth2["clientSecretArn"]["secretArn"],
+        config["apiKeySecretArn"]["secretArn"],
+        config["walletSecretArn"]["secretArn"],
+    ]
+
+
+def test_secret_arns_end_as_secrets_manager_ones_and_differ_between_vaults(cli, home, monkeypatch, tmp_path):
+    first = _secret_arns(cli)
+    assert all(SECRET_ARN.match(arn) for arn in first), first
+    assert [SECRET_ARN.match(arn)["path"] for arn in first] == [
+        "apikey/openai",
+        "oauth2/github",
+        "payment/cdp/apiKeySecret",
+        "payment/cdp/walletSecret",
+    ]
+    assert _reads(cli) == first  # stable across reads
+    updated = cli("update-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-2").json()
+    assert updated["apiKeySecretArn"]["secretArn"] == first[0]  # a new value, the same secret
+
+    monkeypatch.setenv("AGENTCORE_IDENTITY_HOME", str(tmp_path / "other-home"))
+    second = _secret_arns(cli)
+    for mine, theirs in zip(first, second, strict=True):
+        assert SECRET_ARN.match(mine)["path"] == SECRET_ARN.match(theirs)["path"]
+        assert mine != theirs
+
+
+def test_a_provider_created_again_gets_a_new_secret_arn(cli):
+    def create() -> str:
+        created = cli("create-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-1")
+        assert created.exit_code == 0, created.stderr
+        return str(created.json()["apiKeySecretArn"]["secretArn"])
+
+    before = create()
+    assert cli("delete-api-key-credential-provider", "--name", "openai").exit_code == 0
+    assert create() != before

@@ -55,12 +55,68 @@ def test_profile_vault_path_moves_the_vault(cli, tmp_path: Path):
     assert [w["name"] for w in listed] == ["team-agent"]
 
 
+def _settings(result) -> dict:
+    assert result.exit_code == 0, result.stderr
+    return {row["name"]: row for row in result.json()["settings"]}
+
+
 def test_configure_list_shows_settings_in_force(cli, home: Path):
     cli("configure", "set", "region", "us-west-2")
     shown = cli("configure", "list", "--output", "json").json()
-    assert shown["region"] == "us-west-2"
-    assert shown["backend"] == "local"
-    assert shown["vaultPath"] == str(home / "vault.db")
+    assert shown["configFile"] == str(home / "config.toml")
+    rows = _settings(cli("configure", "list", "--output", "json"))
+    assert rows["region"]["value"] == "us-west-2"
+    assert rows["backend"]["value"] == "local"
+    assert rows["vault_path"]["value"] == str(home / "vault.db")
+
+
+def test_configure_list_names_the_source_of_every_value(cli, home: Path):
+    cli("--profile", "team", "configure", "set", "region", "us-west-2")
+    cli("--profile", "team", "configure", "set", "workload_name", "team-agent")
+    env = {"AGENTCORE_IDENTITY_BACKEND": "local", "AGENTCORE_IDENTITY_USER_ID": "carol"}
+    rows = _settings(cli("--profile", "team", "configure", "list", "--output", "json", env=env))
+    config = str(home / "config.toml")
+    seen = {name: (row["value"], row["source"], row["location"]) for name, row in rows.items()}
+    assert seen["profile"] == ("team", "flag", "--profile")
+    assert seen["output"] == ("json", "flag", "--output")
+    assert seen["backend"] == ("local", "environment", "AGENTCORE_IDENTITY_BACKEND")
+    assert seen["user_id"] == ("carol", "environment", "AGENTCORE_IDENTITY_USER_ID")
+    assert seen["region"] == ("us-west-2", "profile", f"[profiles.team] in {config}")
+    assert seen["workload_name"] == ("team-agent", "profile", f"[profiles.team] in {config}")
+    assert seen["vault_path"] == (str(home / "vault.db"), "default", "AGENTCORE_IDENTITY_HOME")
+    assert seen["endpoint_url"] == (None, "not set", None)
+    assert set(rows) >= {"profile", "backend", "output", "region", "endpoint_url", "aws_profile", "vault_path"}
+
+
+def test_configure_list_says_why_the_default_output_was_chosen(cli):
+    rows = _settings(cli("configure", "list"))
+    assert (rows["output"]["value"], rows["output"]["source"]) == ("json", "default")
+    assert rows["output"]["location"] == "stdout is not a terminal"
+    rows = _settings(cli("configure", "list", env={"AWS_REGION": "eu-west-1"}))
+    assert (rows["region"]["value"], rows["region"]["source"], rows["region"]["location"]) == (
+        "eu-west-1",
+        "environment",
+        "AWS_REGION",
+    )
+    assert rows["profile"]["source"] == "default"
+
+
+def test_configure_list_profiles_prints_one_name_a_line(cli):
+    assert cli("configure", "list-profiles").stdout == ""
+    cli("configure", "set", "output", "json")
+    cli("--profile", "prod", "configure", "set", "backend", "aws")
+    cli("--profile", "ci", "configure", "set", "output", "text")
+    result = cli("configure", "list-profiles")
+    assert (result.exit_code, result.stdout) == (0, "default\nprod\nci\n")
+
+
+def test_a_misspelled_setting_gets_a_did_you_mean(cli, home: Path):
+    result = cli("configure", "set", "outptu", "json")
+    assert result.exit_code == 252
+    assert "Unknown setting 'outptu'" in result.stderr
+    assert "Hint: did you mean 'output'?" in result.stderr
+    assert not (home / "config.toml").exists()
+    assert "did you mean 'region'?" in cli("configure", "get", "regoin").stderr
 
 
 def test_a_broken_config_file_is_exit_253_with_the_path(cli, home: Path):
@@ -89,3 +145,27 @@ def test_an_unknown_profile_on_the_local_backend_is_refused_with_a_hint(cli):
     assert result.exit_code == 253
     assert "did you mean 'prod'?" in result.stderr
     assert cli("--profile", "prod", "list-workload-identities").exit_code == 0
+
+
+def test_configure_list_names_the_pager_and_timestamp_sources(cli, home: Path):
+    cli("configure", "set", "cli_pager", "less")
+    rows = _settings(cli("configure", "list", "--output", "json"))
+    assert (rows["cli_pager"]["value"], rows["cli_pager"]["source"]) == ("less", "profile")
+    assert (rows["cli_timestamp_format"]["value"], rows["cli_timestamp_format"]["source"]) == ("iso8601", "default")
+    rows = _settings(cli("configure", "list", "--output", "json", env={"AWS_PAGER": ""}))
+    assert (rows["cli_pager"]["value"], rows["cli_pager"]["source"], rows["cli_pager"]["location"]) == (
+        "",
+        "environment",
+        "AWS_PAGER",
+    )
+    rows = _settings(cli("configure", "list", "--output", "json", "--no-cli-pager"))
+    assert (rows["cli_pager"]["value"], rows["cli_pager"]["location"]) == ("", "--no-cli-pager")
+
+
+def test_configure_list_on_the_aws_backend_names_aws_default_output(cli):
+    rows = _settings(cli("--backend", "aws", "configure", "list", env={"AWS_DEFAULT_OUTPUT": "json"}))
+    assert (rows["output"]["value"], rows["output"]["source"], rows["output"]["location"]) == (
+        "json",
+        "environment",
+        "AWS_DEFAULT_OUTPUT",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
+from tests.oauth_server import AuthServer, Browser, browser, create_provider, oauth_server  # noqa: F401
 
 
 @pytest.fixture
@@ -87,3 +87,162 @@ def test_no_warning_on_the_aws_backend(cli):
     assert IGNORED not in result.stderr
     result = cli("--region", "us-west-2", "configure", "list", "--output", "json")
     assert IGNORED not in result.stderr
+
+
+# --- update-workload-identity replaces the list --------------------------------------------
+
+
+def test_update_without_return_urls_empties_the_list_and_says_so(cli):
+    urls = ["http://localhost:8080/cb", "https://agent.example.com/cb"]
+    created = cli("create-workload-identity", "--name", "support-agent", "--allowed-resource-oauth2-return-urls", *urls)
+    assert created.exit_code == 0, created.stderr
+    updated = cli("update-workload-identity", "--name", "support-agent")
+    assert updated.exit_code == 0
+    assert "allowedResourceOauth2ReturnUrls" not in updated.json()
+    assert updated.stderr == (
+        "Note: workload identity 'support-agent' no longer has allowed OAuth2 return URLs (it had 2): the update "
+        "replaces the list, and --allowed-resource-oauth2-return-urls was not given.\n"
+    )
+    shown = cli("get-workload-identity", "--name", "support-agent").json()
+    assert "allowedResourceOauth2ReturnUrls" not in shown
+
+
+def test_update_with_return_urls_or_of_an_empty_list_says_nothing(cli):
+    cli("create-workload-identity", "--name", "support-agent", "--allowed-resource-oauth2-return-urls", "http://a/cb")
+    replaced = cli(
+        "update-workload-identity", "--name", "support-agent", "--allowed-resource-oauth2-return-urls", "http://b/cb"
+    )
+    assert (replaced.exit_code, replaced.stderr) == (0, "")
+    assert replaced.json()["allowedResourceOauth2ReturnUrls"] == ["http://b/cb"]
+    cli("create-workload-identity", "--name", "bare-agent")
+    assert cli("update-workload-identity", "--name", "bare-agent").stderr == ""
+
+
+def test_update_of_a_missing_workload_identity_is_the_services_error_alone(cli):
+    result = cli("update-workload-identity", "--name", "ghost-agent")
+    assert result.exit_code == 254
+    assert "ResourceNotFoundException" in result.stderr and "Note:" not in result.stderr
+
+
+# --- token without a login -----------------------------------------------------------------
+
+LOGIN_FIRST = "Hint: run `agentcore-identity login corp` first"
+
+
+def _no_client_credentials(server: AuthServer) -> None:
+    """The test server's client `app`, allowed every grant but client credentials (as GitHub's apps)."""
+    server.add_client("app", grant_types=("authorization_code", "refresh_token"))
+
+
+def test_token_without_a_login_whose_client_credentials_are_refused_says_to_log_in(cli, oauth_server: AuthServer):
+    _no_client_credentials(oauth_server)
+    create_provider(cli, oauth_server)
+    result = cli("token", "corp")
+    assert result.exit_code == 254
+    assert result.stdout == ""
+    assert "No login is stored for provider 'corp'" in result.stderr
+    assert "unauthorized_client" in result.stderr  # the server's own answer stays visible
+    assert LOGIN_FIRST in result.stderr
+    assert "s3cret-client" not in result.stderr
+
+
+def test_after_logout_the_refused_fallback_says_to_log_in_again(cli, oauth_server: AuthServer, browser: Browser):
+    _no_client_credentials(oauth_server)
+    create_provider(cli, oauth_server)
+    assert cli("login", "corp").exit_code == 0
+    assert cli("token", "corp").exit_code == 0
+    assert cli("logout", "corp").exit_code == 0
+    result = cli("token", "corp")
+    assert result.exit_code == 254
+    assert LOGIN_FIRST in result.stderr
+
+
+def test_an_explicit_m2m_refusal_is_the_providers_error_alone(cli, oauth_server: AuthServer):
+    _no_client_credentials(oauth_server)
+    create_provider(cli, oauth_server)
+    result = cli("token", "corp", "--oauth2-flow", "M2M")
+    assert result.exit_code == 254
+    assert "unauthorized_client" in result.stderr
+    assert "login" not in result.stderr
+
+
+# --- the create-oauth2-credential-provider command as AgentCore's docs write it -----------
+
+DOCUMENTED = (
+    "create-oauth2-credential-provider", "--name", "MyOAuthProvider", "--client-id", "ID", "--client-secret", "S",
+    "--authorization-url", "https://provider.com/oauth/authorize", "--token-url", "https://provider.com/oauth/token",
+    "--scopes", '["read", "write"]', "--region", "us-west-2",
+)  # fmt: skip
+
+
+def test_the_documented_command_creates_a_custom_provider_and_says_what_it_chose(cli):
+    result = cli(*DOCUMENTED)
+    assert result.exit_code == 0, result.stderr
+    config = result.json()["oauth2ProviderConfigOutput"]["customOauth2ProviderConfig"]
+    assert config["oauthDiscovery"]["authorizationServerMetadata"] == {
+        "issuer": "https://provider.com",
+        "authorizationEndpoint": "https://provider.com/oauth/authorize",
+        "tokenEndpoint": "https://provider.com/oauth/token",
+        "responseTypes": ["code"],
+    }
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Warning: --region is {IGNORED}"
+    assert lines[1] == (
+        "Note: no --credential-provider-vendor given: using CustomOauth2, issuer https://provider.com "
+        "(the endpoints' origin; --issuer sets another)"
+    )
+    assert lines[2].startswith("Warning: --client-secret given on the command line")
+    assert len(lines) == 3
+    shown = cli("get-oauth2-credential-provider", "--name", "MyOAuthProvider").json()
+    assert shown["credentialProviderVendor"] == "CustomOauth2"
+    tags = cli("list-tags-for-resource", "--resource-arn", shown["credentialProviderArn"]).json()["tags"]
+    assert tags["agentcore-identity:default-scopes"] == "read write"
+
+
+@pytest.mark.parametrize(
+    "scopes", [("read", "write"), ("read write",), ('["read", "write"]',), ('[ "read","write" ]',)]
+)
+def test_scopes_are_words_or_a_json_list(cli, scopes):
+    created = cli(
+        "create-oauth2-credential-provider", "--name", "corp", "--credential-provider-vendor", "CustomOauth2",
+        "--issuer", "https://idp.example.com", "--authorization-endpoint", "https://idp.example.com/authorize",
+        "--token-endpoint", "https://idp.example.com/token", "--client-id", "app", "--client-secret", "-",
+        "--scopes", *scopes, input="cs",
+    )  # fmt: skip
+    assert (created.exit_code, created.stderr) == (0, "")
+    arn = created.json()["credentialProviderArn"]
+    tags = cli("list-tags-for-resource", "--resource-arn", arn).json()["tags"]
+    assert tags["agentcore-identity:default-scopes"] == "read write"
+
+
+@pytest.mark.parametrize("bad", ['["read", 2]', '["read"', '[{"a": 1}]'])
+def test_a_broken_json_list_of_scopes_is_a_usage_error(cli, bad):
+    result = cli(*DOCUMENTED[:-4], "--scopes", bad)
+    assert result.exit_code == 252
+    assert "Error parsing parameter '--scopes'" in result.stderr
+    assert cli("list-oauth2-credential-providers").json()["credentialProviders"] == []
+
+
+def test_a_named_custom_vendor_without_issuer_takes_the_endpoints_origin(cli):
+    result = cli(
+        "create-oauth2-credential-provider", "--name", "corp", "--credential-provider-vendor", "CustomOauth2",
+        "--authorization-url", "https://provider.com/oauth/authorize", "--token-url", "https://provider.com/oauth/token",
+        "--client-id", "app", "--client-secret", "-", input="cs",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "Note: using issuer https://provider.com (the endpoints' origin; --issuer sets another)\n"
+
+
+def test_without_vendor_or_endpoints_the_vendor_is_still_required(cli):
+    result = cli("create-oauth2-credential-provider", "--name", "corp", "--client-id", "app", "--client-secret", "-")
+    assert result.exit_code == 252
+    assert "Missing option '--credential-provider-vendor'." in result.stderr
+    assert "--authorization-url and --token-url" in result.stderr
+
+
+def test_token_takes_scopes_as_a_json_list(cli, oauth_server: AuthServer):
+    create_provider(cli, oauth_server)
+    result = cli("token", "corp", "--oauth2-flow", "M2M", "--scopes", '["read", "write"]')
+    assert result.exit_code == 0, result.stderr
+    (issued,) = oauth_server.tokens
+    assert issued.scope == "read write"

@@ -28,9 +28,20 @@ app.add_typer(configure_app, name="configure")
 _CHOICES = {"backend": BACKENDS, "output": OUTPUTS, "cli_timestamp_format": TIMESTAMP_FORMATS}
 
 
+def _check_key(key: str) -> None:
+    if key in PROFILE_KEYS:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(key, PROFILE_KEYS, n=1)
+    raise UsageError(
+        f"Unknown setting '{key}': choose one of {', '.join(PROFILE_KEYS)}.",
+        hint=f"did you mean '{close[0]}'?" if close else None,
+    )
+
+
 def _check(key: str, value: str) -> None:
-    if key not in PROFILE_KEYS:
-        raise UsageError(f"Unknown setting '{key}': choose one of {', '.join(PROFILE_KEYS)}.")
+    _check_key(key)
     if key in _CHOICES and value not in _CHOICES[key]:
         raise UsageError(f"Invalid value '{value}' for {key}: choose one of {', '.join(_CHOICES[key])}.")
 
@@ -91,8 +102,7 @@ def configure_set(
 @configure_app.command("get")
 def configure_get(ctx: typer.Context, key: Annotated[str, typer.Argument(help=", ".join(PROFILE_KEYS))]) -> None:
     """Print one setting of the profile; exit 1 when it is not set (as `aws configure get`)."""
-    if key not in PROFILE_KEYS:
-        raise UsageError(f"Unknown setting '{key}': choose one of {', '.join(PROFILE_KEYS)}.")
+    _check_key(key)
     profile = get_context(ctx).settings.profile
     value = load_config().get("profiles", {}).get(profile, {}).get(key)
     if value is None:
@@ -102,18 +112,16 @@ def configure_get(ctx: typer.Context, key: Annotated[str, typer.Argument(help=",
 
 @configure_app.command("list")
 def configure_list(ctx: typer.Context) -> None:
-    """Show the settings in force and where each comes from."""
+    """Show the settings in force, each with where it comes from: flag, environment variable,
+    profile (and file) or default."""
+    from agentcore_identity_cli.cli.settings_sources import settings_in_force
+
     app_ctx = get_context(ctx)
-    settings = app_ctx.settings
-    stored = load_config().get("profiles", {}).get(settings.profile, {})
-    rows = {
-        "profile": settings.profile,
-        "configFile": str(config_path()),
-        "backend": settings.backend,
-        "output": app_ctx.output,
-        "region": settings.region,
-        "endpointUrl": settings.endpoint_url,
-        "vaultPath": str(settings.vault_path),
-        "profileSettings": stored,
-    }
-    app_ctx.emit(rows)
+    app_ctx.emit({"configFile": str(config_path()), "settings": settings_in_force(app_ctx)})
+
+
+@configure_app.command("list-profiles")
+def configure_list_profiles() -> None:
+    """Print the names of the profiles in the config file, one a line (as `aws configure list-profiles`)."""
+    for name in load_config().get("profiles", {}):
+        typer.echo(name)

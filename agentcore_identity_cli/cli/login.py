@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 Provider = Annotated[str, typer.Argument(help="Name of the OAuth2 credential provider.", show_default=False)]
 Scopes = Annotated[
     list[str] | None,
-    typer.Option("--scopes", help="Scopes to ask for: several values after one flag (default: the provider's)."),
+    typer.Option(
+        "--scopes",
+        help="Scopes to ask for: several values after one flag, or a JSON list (default: the provider's).",
+    ),
 ]
 UserId = Annotated[str | None, typer.Option("--user-id", help="User the tokens are for (default: the OS user).")]
 WorkloadName = Annotated[
@@ -70,9 +73,9 @@ def _caller(app_ctx: AppContext, workload_name: str | None, user_id: str | None)
 
 
 def _scopes(values: list[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    return [scope for value in values for scope in value.split()]
+    from agentcore_identity_cli.cli.params import scope_list
+
+    return scope_list(values)
 
 
 def _browser_login(

@@ -14,7 +14,7 @@ import typer
 
 from agentcore_identity_cli.cli.endpoint_overrides import call_with_endpoint_overrides, split_endpoint_overrides
 from agentcore_identity_cli.cli.options import Tags, list_command
-from agentcore_identity_cli.cli.params import SecretReader, expand, structure
+from agentcore_identity_cli.cli.params import SecretReader, expand, scope_list, structure
 from agentcore_identity_cli.cli.private_key import PrivateKey, call_with_private_key
 from agentcore_identity_cli.cli.root import command, get_context
 from agentcore_identity_cli.errors import UsageError
@@ -29,9 +29,11 @@ SCOPES_TAG = "agentcore-identity:default-scopes"
 
 Name = Annotated[str, typer.Option("--name", help="Name of the credential provider.", show_default=False)]
 Vendor = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--credential-provider-vendor", help="GoogleOauth2, GithubOauth2, ..., CustomOauth2.", show_default=False
+        "--credential-provider-vendor",
+        help="GoogleOauth2, GithubOauth2, ..., CustomOauth2 (the default when the endpoints are given by flags).",
+        show_default=False,
     ),
 ]
 ConfigInput = Annotated[
@@ -57,7 +59,9 @@ AuthorizationEndpoint = Annotated[
 TokenEndpoint = Annotated[str | None, typer.Option("--token-endpoint", "--token-url", help="Token endpoint.")]
 Scopes = Annotated[
     list[str] | None,
-    typer.Option("--scopes", help="Default scopes for token and login (space-separated); kept as a tag."),
+    typer.Option(
+        "--scopes", help="Default scopes for token and login: space-separated, or a JSON list; kept as a tag."
+    ),
 ]
 TenantId = Annotated[str | None, typer.Option("--tenant-id", help="Microsoft Entra tenant (MicrosoftOauth2).")]
 
@@ -84,8 +88,13 @@ def build_config(
     config_input: str | None,
     flags: dict[str, str | None],
     io: IOStreams | None = None,
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
-    """oauth2ProviderConfigInput from the structured flag or the convenience flags."""
+    """oauth2ProviderConfigInput from the structured flag or the convenience flags.
+
+    What was filled in for the user (an issuer taken from the endpoints) is added to `notes`.
+    """
+    notes = [] if notes is None else notes
     given = {key: value for key, value in flags.items() if value is not None}
     if config_input is not None:
         if given:
@@ -111,12 +120,14 @@ def build_config(
                 raise UsageError("Give either --discovery-url, or --issuer with the endpoints; not both.")
             inner["oauthDiscovery"] = {"discoveryUrl": given["discoveryUrl"]}
         elif "authorizationEndpoint" in given or "tokenEndpoint" in given or "issuer" in given:
-            missing = [f for f in ("issuer", "authorizationEndpoint", "tokenEndpoint") if f not in given]
-            if missing:
+            if "authorizationEndpoint" not in given or "tokenEndpoint" not in given:
                 raise UsageError(
-                    "A custom provider without --discovery-url needs --issuer, --authorization-endpoint "
-                    "and --token-endpoint."
+                    "A custom provider without --discovery-url needs --authorization-endpoint and --token-endpoint "
+                    "(and --issuer, or the endpoints' origin is taken)."
                 )
+            if "issuer" not in given:
+                given["issuer"] = _issuer_of(given["authorizationEndpoint"], given["tokenEndpoint"])
+                notes.append(f"issuer {given['issuer']} (the endpoints' origin; --issuer sets another)")
             inner["oauthDiscovery"] = {
                 "authorizationServerMetadata": {
                     "issuer": given["issuer"],
@@ -149,6 +160,43 @@ def build_config(
             raise UsageError("--tenant-id applies to MicrosoftOauth2 only.")
         inner["tenantId"] = given["tenantId"]
     return {member: inner}
+
+
+def _issuer_of(authorization_endpoint: str, token_endpoint: str) -> str:
+    """The issuer an authorization server most likely has: its endpoints' origin (RFC 8414 section 2)."""
+    from urllib.parse import urlsplit
+
+    for url in (authorization_endpoint, token_endpoint):
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    raise UsageError(
+        f"Bad value for --authorization-endpoint: {authorization_endpoint} is not an absolute URL; "
+        "give the endpoints as https://host/path, or --issuer."
+    )
+
+
+def resolve_vendor(vendor: str | None, config_input: str | None, flags: dict[str, str | None]) -> tuple[str, bool]:
+    """(the vendor, whether it was chosen for the user): named, or CustomOauth2 when the endpoints
+    of a custom authorization server are given by flags, as AgentCore's own examples do."""
+    if vendor is not None:
+        return vendor, False
+    endpoint_flags = ("discoveryUrl", "issuer", "authorizationEndpoint", "tokenEndpoint")
+    if config_input is None and any(flags.get(key) for key in endpoint_flags):
+        return "CustomOauth2", True
+    raise UsageError(
+        "Missing option '--credential-provider-vendor'.",
+        hint="name the vendor (GoogleOauth2, GithubOauth2, ..., CustomOauth2), or give a custom server's "
+        "--discovery-url, or its --authorization-url and --token-url",
+    )
+
+
+def _explain(io: IOStreams, defaulted: bool, notes: list[str]) -> None:
+    """One line on stderr for what was filled in: the vendor, the issuer."""
+    if defaulted:
+        io.warn("Note: no --credential-provider-vendor given: using CustomOauth2" + "".join(f", {n}" for n in notes))
+    elif notes:
+        io.warn("Note: using " + ", ".join(notes))
 
 
 def _with_secret(ctx: typer.Context, config: dict[str, Any], client_secret: str | None, *, required: bool) -> None:
@@ -190,8 +238,9 @@ def _call(
     return call_with_private_key(app_ctx, operation, params, pem)
 
 
-def _scope_tags(tags: str | None, scopes: list[str] | None) -> dict[str, str] | None:
+def _scope_tags(tags: str | None, values: list[str] | None) -> dict[str, str] | None:
     parsed: dict[str, str] | None = structure(tags, "--tags")
+    scopes = scope_list(values)
     if scopes:
         parsed = dict(parsed or {})
         parsed[SCOPES_TAG] = " ".join(scopes)
@@ -204,7 +253,7 @@ def _scope_tags(tags: str | None, scopes: list[str] | None) -> dict[str, str] | 
 def create_oauth2_credential_provider(
     ctx: typer.Context,
     name: Name,
-    credential_provider_vendor: Vendor,
+    credential_provider_vendor: Vendor = None,
     oauth2_provider_config_input: ConfigInput = None,
     client_id: ClientId = None,
     client_secret: ClientSecret = None,
@@ -218,13 +267,14 @@ def create_oauth2_credential_provider(
     private_key: PrivateKey = None,
 ) -> None:
     app_ctx = get_context(ctx)
-    vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
-    flags, overrides = split_endpoint_overrides(
-        vendor,
-        oauth2_provider_config_input,
-        _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
+    given = _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id)
+    vendor, defaulted = resolve_vendor(
+        expand(credential_provider_vendor, "--credential-provider-vendor"), oauth2_provider_config_input, given
     )
-    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io)
+    flags, overrides = split_endpoint_overrides(vendor, oauth2_provider_config_input, given)
+    notes: list[str] = []
+    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io, notes)
+    _explain(app_ctx.io, defaulted, notes)
     _with_secret(ctx, config, client_secret, required=not _uses_private_key(config))
     params = {
         "name": expand(name, "--name"),
@@ -245,7 +295,7 @@ def get_oauth2_credential_provider(ctx: typer.Context, name: Name) -> None:
 def update_oauth2_credential_provider(
     ctx: typer.Context,
     name: Name,
-    credential_provider_vendor: Vendor,
+    credential_provider_vendor: Vendor = None,
     oauth2_provider_config_input: ConfigInput = None,
     client_id: ClientId = None,
     client_secret: ClientSecret = None,
@@ -257,13 +307,14 @@ def update_oauth2_credential_provider(
     private_key: PrivateKey = None,
 ) -> None:
     app_ctx = get_context(ctx)
-    vendor = expand(credential_provider_vendor, "--credential-provider-vendor") or ""
-    flags, overrides = split_endpoint_overrides(
-        vendor,
-        oauth2_provider_config_input,
-        _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id),
+    given = _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id)
+    vendor, defaulted = resolve_vendor(
+        expand(credential_provider_vendor, "--credential-provider-vendor"), oauth2_provider_config_input, given
     )
-    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io)
+    flags, overrides = split_endpoint_overrides(vendor, oauth2_provider_config_input, given)
+    notes: list[str] = []
+    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io, notes)
+    _explain(app_ctx.io, defaulted, notes)
     # An omitted secret keeps the stored one.
     _with_secret(ctx, config, client_secret, required=False)
     params = {"name": expand(name, "--name"), "credentialProviderVendor": vendor, "oauth2ProviderConfigInput": config}

@@ -237,3 +237,30 @@ class SecretReader:
         if not secret:
             raise UsageError(f"The value of {flag} is empty.")
         return secret
+
+
+def scope_list(values: list[str] | None, flag: str = "--scopes") -> list[str] | None:
+    """Scopes typed by hand: words after one flag, words in one quoted value, or a JSON list.
+
+    `--scopes read write`, `--scopes 'read write'` and `--scopes '["read", "write"]'` (the form
+    AgentCore's own examples use) give the same list.
+    """
+    if values is None:
+        return None
+    scopes: list[str] = []
+    for value in values:
+        text = value.strip()
+        if not text.startswith("["):
+            scopes.extend(text.split())
+            continue
+        try:
+            parsed = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            parsed = None
+        if not isinstance(parsed, list) or not all(isinstance(item, str) for item in parsed):
+            raise UsageError(
+                f"Error parsing parameter '{flag}': expected scopes as words (read write) or a JSON list of "
+                f'strings (["read", "write"]), received: {_preview(text)}'
+            )
+        scopes.extend(item.strip() for item in parsed if item.strip())
+    return scopes

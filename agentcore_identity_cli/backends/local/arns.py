@@ -56,15 +56,25 @@ def workload_arn(name: str) -> str:
     return f"{_PREFIX}workload-identity-directory/{WORKLOAD_DIRECTORY}/workload-identity/{name}"
 
 
-def secret_arn(kind: str, name: str) -> str:
+SECRET_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def secret_arn(vault_id: str, kind: str, name: str, created: float) -> str:
     """The ARN under which the service would keep this provider's secret.
 
-    The six-character suffix mimics Secrets Manager's; it is derived from the name so it
-    is stable across reads.
+    Secrets Manager ends a secret's ARN with '-' and six random letters and digits, so that a
+    secret deleted and created again under the same name gets another ARN. Here the six are
+    derived from the vault id, the record and its creation time: stable across reads, different
+    in every vault, and new when a provider is deleted and created again (as on AWS).
     """
     import hashlib
 
-    suffix = hashlib.sha256(f"{kind}/{name}".encode()).hexdigest()[:6]
+    digest = hashlib.sha256(f"{vault_id}\x1f{kind}\x1f{name}\x1f{created!r}".encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    suffix = ""
+    for _ in range(6):
+        number, index = divmod(number, len(SECRET_SUFFIX_ALPHABET))
+        suffix += SECRET_SUFFIX_ALPHABET[index]
     return (
         f"arn:{PARTITION}:secretsmanager:{REGION}:{ACCOUNT}:secret:"
         f"bedrock-agentcore-identity!{TOKEN_VAULT}/{kind}/{name}-{suffix}"

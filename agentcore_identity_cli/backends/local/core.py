@@ -211,6 +211,11 @@ class LocalCore:
 
     # --- rows -----------------------------------------------------------------------
 
+    @property
+    def vault_id(self) -> str:
+        """The vault's random id, made with the vault: what tells one vault from another."""
+        return self.store.meta("vault_id") or ""
+
     def require(self, kind: str, name: str) -> dict[str, Any]:
         """The row of a resource, or ResourceNotFoundException with a hint."""
         if self._audit_scope is not None and kind in KINDS:

@@ -51,8 +51,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -171,6 +171,24 @@ class LogoutResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@contextmanager
+def _login_needed_when_refused(provider: str, workload: str, user: str, implied: bool) -> Iterator[None]:
+    """Without a login, `token` tries client credentials; a refusal then means: log in first."""
+    try:
+        yield
+    except OAuthProviderError as exc:
+        if not implied:
+            raise
+        error = OAuthProviderError("client credentials grant", exc.error, exc.description)
+        error.message = (
+            f"No login is stored for provider '{provider}', user '{user}' and workload identity '{workload}', "
+            f"so a client-credentials token was asked for instead. {exc.message}."
+        )
+        error.args = (error.message,)
+        error.hint = f"run `agentcore-identity login {provider}` first"
+        raise error from None
+
+
 class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
     """The OAuth 2.0 engine on the local vault: tokens stored, refreshed and handed out."""
 
@@ -218,10 +236,12 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
                 raise validation("ON_BEHALF_OF_TOKEN_EXCHANGE needs the user's JWT to exchange.")
             return self._exchanged_token(row, workload_name, user, subject_token, scopes, targets, force)
         user_token = self._find_user_token(provider, workload_name, user, scopes)
+        implied = flow is None
         if flow is None:
             flow = USER_FEDERATION if user_token is not None else M2M
         if flow == M2M:
-            return self._m2m_token(row, workload_name, scopes, force, targets)
+            with _login_needed_when_refused(provider, workload_name, user, implied):
+                return self._m2m_token(row, workload_name, scopes, force, targets)
         if user_token is None:
             wanted = f" with scopes '{scopes_key(scopes)}'" if scopes else ""
             raise ServiceError(

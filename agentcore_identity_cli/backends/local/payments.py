@@ -79,22 +79,27 @@ def _check_secret(vendor_name: str, member: str, value: str) -> None:
         payment_tokens.check_privy_key(value)
 
 
-def _output_config(name: str, vendor: Vendor, config: dict[str, Any]) -> dict[str, Any]:
-    """providerConfigurationOutput: the ids, and for each secret where the service keeps it."""
-    inner: dict[str, Any] = {key: config[key] for key in vendor.ids}
+def _output_config(row: dict[str, Any], vault_id: str) -> dict[str, Any]:
+    """providerConfigurationOutput: the ids, and for each secret where the service keeps it.
+
+    Built at each read: the secrets' ARNs derive from the vault id (arns.secret_arn).
+    """
+    vendor = VENDORS[row["attrs"]["vendor"]]
+    inner: dict[str, Any] = dict(row["attrs"]["ids"])
     for secret in vendor.secrets:
-        inner[f"{secret}Arn"] = {"secretArn": arns.secret_arn(PAYMENT, f"{name}/{secret}")}
+        arn = arns.secret_arn(vault_id, PAYMENT, f"{row['name']}/{secret}", row["created"])
+        inner[f"{secret}Arn"] = {"secretArn": arn}
         inner[f"{secret}Source"] = "MANAGED"
     return {vendor.config_member: inner}
 
 
-def _out(row: dict[str, Any], *, times: bool) -> dict[str, Any]:
+def _out(row: dict[str, Any], vault_id: str, *, times: bool) -> dict[str, Any]:
     attrs = row["attrs"]
     out: dict[str, Any] = {
         "name": row["name"],
         "credentialProviderVendor": attrs["vendor"],
         "credentialProviderArn": row["arn"],
-        "providerConfigurationOutput": attrs["output"],
+        "providerConfigurationOutput": _output_config(row, vault_id),
     }
     if times:
         out["createdTime"] = timestamp(row["created"])
@@ -105,23 +110,19 @@ def _out(row: dict[str, Any], *, times: bool) -> dict[str, Any]:
 class PaymentsMixin(SigningMixin):
     """The payment credential provider operations and GetResourcePaymentToken."""
 
-    def _attrs(self, name: str, params: dict[str, Any]) -> tuple[Vendor, dict[str, Any], dict[str, str]]:
+    def _attrs(self, params: dict[str, Any]) -> tuple[Vendor, dict[str, Any], dict[str, str]]:
         """(vendor, row attrs, the secrets given) of a create or update request."""
         vendor_name, vendor, config = _vendor_config(params)
         given = {member: config[member] for member in vendor.secrets if config.get(member)}
         for member, value in given.items():
             _check_secret(vendor_name, member, value)
-        attrs = {
-            "vendor": vendor_name,
-            "ids": {key: config[key] for key in vendor.ids},
-            "output": _output_config(name, vendor, config),
-        }
+        attrs = {"vendor": vendor_name, "ids": {key: config[key] for key in vendor.ids}}
         return vendor, attrs, given
 
     def create_payment_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """CreatePaymentCredentialProvider."""
         name = params["name"]
-        vendor, attrs, given = self._attrs(name, params)
+        vendor, attrs, given = self._attrs(params)
         missing = [flag for member, flag in zip(vendor.secrets, vendor.flags, strict=True) if member not in given]
         if missing:
             members = [m for m in vendor.secrets if m not in given]
@@ -133,12 +134,12 @@ class PaymentsMixin(SigningMixin):
                 self.seal_secret(PAYMENT, name, member, value)
             if params.get("tags"):
                 self.store.set_tags(row["arn"], params["tags"])
-        return _out(row, times=False)
+        return _out(row, self.vault_id, times=False)
 
     def get_payment_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """GetPaymentCredentialProvider (with the provider's tags, as the service returns them)."""
         row = self.require(PAYMENT, params["name"])
-        out = _out(row, times=True)
+        out = _out(row, self.vault_id, times=True)
         tags = self.store.tags(row["arn"])
         if tags:
             out["tags"] = tags
@@ -148,7 +149,7 @@ class PaymentsMixin(SigningMixin):
         """UpdatePaymentCredentialProvider: ids replaced; an omitted secret keeps the stored one,
         unless the vendor changes (then every secret of the new vendor is needed)."""
         name = params["name"]
-        vendor, attrs, given = self._attrs(name, params)
+        vendor, attrs, given = self._attrs(params)
         with self.store.transaction():
             row = self.require(PAYMENT, name)
             previous = VENDORS[row["attrs"]["vendor"]]
@@ -164,7 +165,7 @@ class PaymentsMixin(SigningMixin):
                 self.seal_secret(PAYMENT, name, member, value)
             self.store.update(PAYMENT, name, attrs)
             row = self.require(PAYMENT, name)
-        return _out(row, times=True)
+        return _out(row, self.vault_id, times=True)
 
     def delete_payment_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeletePaymentCredentialProvider: the row, its sealed secrets and its tags."""

@@ -69,9 +69,9 @@ def check_endpoint(field: str, url: str) -> None:
 # --- API keys ---------------------------------------------------------------------------
 
 
-def _apikey_out(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
+def _apikey_out(row: dict[str, Any], vault_id: str, *, full: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "apiKeySecretArn": {"secretArn": arns.secret_arn(APIKEY, row["name"])},
+        "apiKeySecretArn": {"secretArn": arns.secret_arn(vault_id, APIKEY, row["name"], row["created"])},
         "apiKeySecretSource": "MANAGED",
         "name": row["name"],
         "credentialProviderArn": row["arn"],
@@ -149,10 +149,10 @@ def _oauth2_config(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return member, config
 
 
-def _oauth2_out(row: dict[str, Any], *, full: bool, base: str | None) -> dict[str, Any]:
+def _oauth2_out(row: dict[str, Any], vault_id: str, *, full: bool, base: str | None) -> dict[str, Any]:
     attrs = row["attrs"]
     out: dict[str, Any] = {
-        "clientSecretArn": {"secretArn": arns.secret_arn(OAUTH2, row["name"])},
+        "clientSecretArn": {"secretArn": arns.secret_arn(vault_id, OAUTH2, row["name"], row["created"])},
         "clientSecretSource": "MANAGED",
         "name": row["name"],
         "credentialProviderArn": row["arn"],
@@ -198,12 +198,12 @@ class ProvidersMixin(LocalCore):
             self.seal_secret(APIKEY, name, "apiKey", params["apiKey"])
             if params.get("tags"):
                 self.store.set_tags(row["arn"], params["tags"])
-        out = _apikey_out(row, full=False)
+        out = _apikey_out(row, self.vault_id, full=False)
         return out
 
     def get_api_key_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """GetApiKeyCredentialProvider."""
-        return _apikey_out(self.require(APIKEY, params["name"]), full=True)
+        return _apikey_out(self.require(APIKEY, params["name"]), self.vault_id, full=True)
 
     def update_api_key_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """UpdateApiKeyCredentialProvider: replaces the stored key."""
@@ -215,7 +215,7 @@ class ProvidersMixin(LocalCore):
             self.seal_secret(APIKEY, name, "apiKey", params["apiKey"])
             self.store.update(APIKEY, name, row["attrs"])
             row = self.require(APIKEY, name)
-        return _apikey_out(row, full=True)
+        return _apikey_out(row, self.vault_id, full=True)
 
     def delete_api_key_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeleteApiKeyCredentialProvider."""
@@ -247,13 +247,13 @@ class ProvidersMixin(LocalCore):
             client_auth.ensure_private_key(self, name, config)
             if params.get("tags"):
                 self.store.set_tags(row["arn"], params["tags"])
-        out = _oauth2_out(row, full=False, base=self.callback_base)
+        out = _oauth2_out(row, self.vault_id, full=False, base=self.callback_base)
         del out["credentialProviderVendor"]  # CreateOauth2CredentialProvider does not return it
         return out
 
     def get_oauth2_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """GetOauth2CredentialProvider."""
-        return _oauth2_out(self.require(OAUTH2, params["name"]), full=True, base=self.callback_base)
+        return _oauth2_out(self.require(OAUTH2, params["name"]), self.vault_id, full=True, base=self.callback_base)
 
     def update_oauth2_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """UpdateOauth2CredentialProvider: the configuration is replaced; an omitted client
@@ -275,7 +275,7 @@ class ProvidersMixin(LocalCore):
             self.store.update(OAUTH2, name, attrs)
             client_auth.ensure_private_key(self, name, config)
             row = self.require(OAUTH2, name)
-        return _oauth2_out(row, full=True, base=self.callback_base)
+        return _oauth2_out(row, self.vault_id, full=True, base=self.callback_base)
 
     def delete_oauth2_credential_provider(self, params: dict[str, Any]) -> dict[str, Any]:
         """DeleteOauth2CredentialProvider."""
