@@ -101,10 +101,12 @@ def test_page_size_changes_the_calls_not_the_result(cli, seeded):
     assert _names(_workloads(cli, "--page-size", "1")) == WORKLOADS
 
 
-def test_page_size_above_the_service_limit_is_refused_before_any_call(cli, seeded):
+def test_page_size_above_the_service_limit_is_the_services_validation_exception(cli, seeded):
+    # A maximum is the service's to judge (botocore checks only minimums): as AWS answers.
     result = cli("list-workload-identities", "--page-size", "21")
-    assert result.exit_code == 252
-    assert "maxResults" in result.stderr
+    assert result.exit_code == 254
+    assert "(ValidationException) when calling the ListWorkloadIdentities operation" in result.stderr
+    assert "maxResults must be between 1 and 20" in result.stderr
 
 
 # --- --max-items and --starting-token ----------------------------------------------------
