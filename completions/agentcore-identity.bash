@@ -27,36 +27,36 @@ _agentcore_identity_options() {
         'audit') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'audit list') reply='--backend --ca-bundle --category --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-sign-request --no-verify-ssl --operation --outcome --output --page-size --profile --query --region --since --starting-token --target --until --user --workload' ;;
         'audit verify') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --seal' ;;
-        'complete-resource-token-auth') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --session-uri --user-identifier' ;;
+        'complete-resource-token-auth') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --session-uri --user-identifier' ;;
         'configure') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'configure get') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'configure list') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'configure list-profiles') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'configure set') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'create-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --tags' ;;
-        'create-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-provider-config-input --output --private-key --profile --query --region --scopes --tags --tenant-id --token-endpoint --token-url' ;;
-        'create-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --provider-configuration-input --query --region --tags --wallet-secret' ;;
-        'create-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --tags' ;;
-        'delete-api-key-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'delete-oauth2-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'delete-payment-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'delete-workload-identity') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'get-api-key-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'get-oauth2-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'get-payment-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'get-resource-api-key') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
-        'get-resource-oauth2-token') reply='--audiences --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --resources --scopes --session-uri --workload-identity-token' ;;
-        'get-resource-payment-token') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --payment-token-request --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
-        'get-token-vault') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
-        'get-workload-access-token') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --workload-name' ;;
-        'get-workload-access-token-for-jwt') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-token --workload-name' ;;
-        'get-workload-access-token-for-user-id') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-id --workload-name' ;;
-        'get-workload-identity') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'list-api-key-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
-        'list-oauth2-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
-        'list-payment-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
-        'list-tags-for-resource') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn' ;;
-        'list-workload-identities') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
+        'create-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --tags' ;;
+        'create-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --generate-cli-skeleton --help -h --issuer --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-provider-config-input --output --private-key --profile --query --region --scopes --tags --tenant-id --token-endpoint --token-url' ;;
+        'create-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --provider-configuration-input --query --region --tags --wallet-secret' ;;
+        'create-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --tags' ;;
+        'delete-api-key-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'delete-oauth2-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'delete-payment-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'delete-workload-identity') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'get-api-key-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'get-oauth2-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'get-payment-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'get-resource-api-key') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
+        'get-resource-oauth2-token') reply='--audiences --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --resources --scopes --session-uri --workload-identity-token' ;;
+        'get-resource-payment-token') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --payment-token-request --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
+        'get-token-vault') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
+        'get-workload-access-token') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --workload-name' ;;
+        'get-workload-access-token-for-jwt') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-token --workload-name' ;;
+        'get-workload-access-token-for-user-id') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-id --workload-name' ;;
+        'get-workload-identity') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'list-api-key-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
+        'list-oauth2-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
+        'list-payment-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
+        'list-tags-for-resource') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn' ;;
+        'list-workload-identities') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
         'login') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --device --endpoint-url --help -h --no-browser --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --scopes --session-uri --timeout --user-id --workload-name' ;;
         'logout') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-id --workload-name' ;;
         'oauth2-public-key') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
@@ -64,20 +64,20 @@ _agentcore_identity_options() {
         'report access-review') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --since --until' ;;
         'report inventory') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'report policy') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --max-age --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --unused-for' ;;
-        'reset-token-vault-key-material') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
+        'reset-token-vault-key-material') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
         'serve') reply='--allow-any-credentials --allow-remote --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --host --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --port --print-env --profile --query --region' ;;
-        'set-token-vault-cmk') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --kms-configuration --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
-        'tag-resource') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tags' ;;
+        'set-token-vault-cmk') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --kms-configuration --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
+        'tag-resource') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tags' ;;
         'token') reply='--audiences --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --force-refresh --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-flow --output --profile --query --region --resources --scopes --user-id --user-token --workload-name' ;;
         'trusted-issuer') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'trusted-issuer add') reply='--allowed-clients --audiences --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --discovery-url --endpoint-url --help -h --issuer --jwks-url --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'trusted-issuer list') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'trusted-issuer remove') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --issuer --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'untag-resource') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tag-keys' ;;
-        'update-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --help -h --issuer --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-provider-config-input --output --private-key --profile --query --region --tenant-id --token-endpoint --token-url' ;;
-        'update-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --provider-configuration-input --query --region --wallet-secret' ;;
-        'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'untag-resource') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tag-keys' ;;
+        'update-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --generate-cli-skeleton --help -h --issuer --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-provider-config-input --output --private-key --profile --query --region --tenant-id --token-endpoint --token-url' ;;
+        'update-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --provider-configuration-input --query --region --wallet-secret' ;;
+        'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'vault') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'vault backup') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'vault init') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --force --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --passphrase --profile --query --region' ;;
@@ -107,127 +107,127 @@ _agentcore_identity_takes_value() {
             ;;
         'complete-resource-token-auth')
             case "$2" in
-                --session-uri|--user-identifier) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--session-uri|--user-identifier) return 0 ;;
             esac
             ;;
         'create-api-key-credential-provider')
             case "$2" in
-                --api-key|--api-key-secret-config|--api-key-secret-source|--name|--tags) return 0 ;;
+                --api-key|--api-key-secret-config|--api-key-secret-source|--cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name|--tags) return 0 ;;
             esac
             ;;
         'create-oauth2-credential-provider')
             case "$2" in
-                --authorization-endpoint|--authorization-url|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--issuer|--name|--oauth2-provider-config-input|--private-key|--scopes|--tags|--tenant-id|--token-endpoint|--token-url) return 0 ;;
+                --authorization-endpoint|--authorization-url|--cli-input-json|--cli-input-yaml|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--generate-cli-skeleton|--issuer|--name|--oauth2-provider-config-input|--private-key|--scopes|--tags|--tenant-id|--token-endpoint|--token-url) return 0 ;;
             esac
             ;;
         'create-payment-credential-provider')
             case "$2" in
-                --api-key-id|--api-key-secret|--app-id|--app-secret|--authorization-id|--authorization-private-key|--credential-provider-vendor|--name|--provider-configuration-input|--tags|--wallet-secret) return 0 ;;
+                --api-key-id|--api-key-secret|--app-id|--app-secret|--authorization-id|--authorization-private-key|--cli-input-json|--cli-input-yaml|--credential-provider-vendor|--generate-cli-skeleton|--name|--provider-configuration-input|--tags|--wallet-secret) return 0 ;;
             esac
             ;;
         'create-workload-identity')
             case "$2" in
-                --allowed-resource-oauth2-return-urls|--name|--tags) return 0 ;;
+                --allowed-resource-oauth2-return-urls|--cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name|--tags) return 0 ;;
             esac
             ;;
         'delete-api-key-credential-provider')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'delete-oauth2-credential-provider')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'delete-payment-credential-provider')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'delete-workload-identity')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'get-api-key-credential-provider')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'get-oauth2-credential-provider')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'get-payment-credential-provider')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'get-resource-api-key')
             case "$2" in
-                --resource-credential-provider-name|--workload-identity-token) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--resource-credential-provider-name|--workload-identity-token) return 0 ;;
             esac
             ;;
         'get-resource-oauth2-token')
             case "$2" in
-                --audiences|--custom-parameters|--custom-state|--oauth2-flow|--resource-credential-provider-name|--resource-oauth2-return-url|--resources|--scopes|--session-uri|--workload-identity-token) return 0 ;;
+                --audiences|--cli-input-json|--cli-input-yaml|--custom-parameters|--custom-state|--generate-cli-skeleton|--oauth2-flow|--resource-credential-provider-name|--resource-oauth2-return-url|--resources|--scopes|--session-uri|--workload-identity-token) return 0 ;;
             esac
             ;;
         'get-resource-payment-token')
             case "$2" in
-                --payment-token-request|--resource-credential-provider-name|--workload-identity-token) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--payment-token-request|--resource-credential-provider-name|--workload-identity-token) return 0 ;;
             esac
             ;;
         'get-token-vault')
             case "$2" in
-                --token-vault-id) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--token-vault-id) return 0 ;;
             esac
             ;;
         'get-workload-access-token')
             case "$2" in
-                --workload-name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--workload-name) return 0 ;;
             esac
             ;;
         'get-workload-access-token-for-jwt')
             case "$2" in
-                --user-token|--workload-name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--user-token|--workload-name) return 0 ;;
             esac
             ;;
         'get-workload-access-token-for-user-id')
             case "$2" in
-                --user-id|--workload-name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--user-id|--workload-name) return 0 ;;
             esac
             ;;
         'get-workload-identity')
             case "$2" in
-                --name) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'list-api-key-credential-providers')
             case "$2" in
-                --max-items|--page-size|--starting-token) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--max-items|--page-size|--starting-token) return 0 ;;
             esac
             ;;
         'list-oauth2-credential-providers')
             case "$2" in
-                --max-items|--page-size|--starting-token) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--max-items|--page-size|--starting-token) return 0 ;;
             esac
             ;;
         'list-payment-credential-providers')
             case "$2" in
-                --max-items|--page-size|--starting-token) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--max-items|--page-size|--starting-token) return 0 ;;
             esac
             ;;
         'list-tags-for-resource')
             case "$2" in
-                --resource-arn) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--resource-arn) return 0 ;;
             esac
             ;;
         'list-workload-identities')
             case "$2" in
-                --max-items|--page-size|--starting-token) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--max-items|--page-size|--starting-token) return 0 ;;
             esac
             ;;
         'login')
@@ -262,7 +262,7 @@ _agentcore_identity_takes_value() {
             ;;
         'reset-token-vault-key-material')
             case "$2" in
-                --token-vault-id) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--token-vault-id) return 0 ;;
             esac
             ;;
         'serve')
@@ -272,12 +272,12 @@ _agentcore_identity_takes_value() {
             ;;
         'set-token-vault-cmk')
             case "$2" in
-                --kms-configuration|--token-vault-id) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--kms-configuration|--token-vault-id) return 0 ;;
             esac
             ;;
         'tag-resource')
             case "$2" in
-                --resource-arn|--tags) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--resource-arn|--tags) return 0 ;;
             esac
             ;;
         'token')
@@ -297,27 +297,27 @@ _agentcore_identity_takes_value() {
             ;;
         'untag-resource')
             case "$2" in
-                --resource-arn|--tag-keys) return 0 ;;
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--resource-arn|--tag-keys) return 0 ;;
             esac
             ;;
         'update-api-key-credential-provider')
             case "$2" in
-                --api-key|--api-key-secret-config|--api-key-secret-source|--name) return 0 ;;
+                --api-key|--api-key-secret-config|--api-key-secret-source|--cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
         'update-oauth2-credential-provider')
             case "$2" in
-                --authorization-endpoint|--authorization-url|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--issuer|--name|--oauth2-provider-config-input|--private-key|--tenant-id|--token-endpoint|--token-url) return 0 ;;
+                --authorization-endpoint|--authorization-url|--cli-input-json|--cli-input-yaml|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--generate-cli-skeleton|--issuer|--name|--oauth2-provider-config-input|--private-key|--tenant-id|--token-endpoint|--token-url) return 0 ;;
             esac
             ;;
         'update-payment-credential-provider')
             case "$2" in
-                --api-key-id|--api-key-secret|--app-id|--app-secret|--authorization-id|--authorization-private-key|--credential-provider-vendor|--name|--provider-configuration-input|--wallet-secret) return 0 ;;
+                --api-key-id|--api-key-secret|--app-id|--app-secret|--authorization-id|--authorization-private-key|--cli-input-json|--cli-input-yaml|--credential-provider-vendor|--generate-cli-skeleton|--name|--provider-configuration-input|--wallet-secret) return 0 ;;
             esac
             ;;
         'update-workload-identity')
             case "$2" in
-                --allowed-resource-oauth2-return-urls|--name) return 0 ;;
+                --allowed-resource-oauth2-return-urls|--cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
     esac
@@ -337,24 +337,173 @@ _agentcore_identity_values() {
                 --output) reply='json off table text yaml yaml-stream'; return 0 ;;
             esac
             ;;
+        'complete-resource-token-auth')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'create-api-key-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
         'create-oauth2-credential-provider')
             case "$2" in
                 --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
             ;;
         'create-payment-credential-provider')
             case "$2" in
                 --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'create-workload-identity')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'delete-api-key-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'delete-oauth2-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'delete-payment-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'delete-workload-identity')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-api-key-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-oauth2-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-payment-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-resource-api-key')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-resource-oauth2-token')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-resource-payment-token')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-token-vault')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-workload-access-token')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-workload-access-token-for-jwt')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-workload-access-token-for-user-id')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-workload-identity')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'list-api-key-credential-providers')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'list-oauth2-credential-providers')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'list-payment-credential-providers')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'list-tags-for-resource')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'list-workload-identities')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'reset-token-vault-key-material')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'set-token-vault-cmk')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'tag-resource')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'untag-resource')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'update-api-key-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
             ;;
         'update-oauth2-credential-provider')
             case "$2" in
                 --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
             ;;
         'update-payment-credential-provider')
             case "$2" in
                 --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'update-workload-identity')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
             ;;
     esac

@@ -44,127 +44,127 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'complete-resource-token-auth'
             switch "$argv[2]"
-                case '--session-uri' '--user-identifier'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--session-uri' '--user-identifier'
                     return 0
             end
         case 'create-api-key-credential-provider'
             switch "$argv[2]"
-                case '--api-key' '--api-key-secret-config' '--api-key-secret-source' '--name' '--tags'
+                case '--api-key' '--api-key-secret-config' '--api-key-secret-source' '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name' '--tags'
                     return 0
             end
         case 'create-oauth2-credential-provider'
             switch "$argv[2]"
-                case '--authorization-endpoint' '--authorization-url' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--scopes' '--tags' '--tenant-id' '--token-endpoint' '--token-url'
+                case '--authorization-endpoint' '--authorization-url' '--cli-input-json' '--cli-input-yaml' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--generate-cli-skeleton' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--scopes' '--tags' '--tenant-id' '--token-endpoint' '--token-url'
                     return 0
             end
         case 'create-payment-credential-provider'
             switch "$argv[2]"
-                case '--api-key-id' '--api-key-secret' '--app-id' '--app-secret' '--authorization-id' '--authorization-private-key' '--credential-provider-vendor' '--name' '--provider-configuration-input' '--tags' '--wallet-secret'
+                case '--api-key-id' '--api-key-secret' '--app-id' '--app-secret' '--authorization-id' '--authorization-private-key' '--cli-input-json' '--cli-input-yaml' '--credential-provider-vendor' '--generate-cli-skeleton' '--name' '--provider-configuration-input' '--tags' '--wallet-secret'
                     return 0
             end
         case 'create-workload-identity'
             switch "$argv[2]"
-                case '--allowed-resource-oauth2-return-urls' '--name' '--tags'
+                case '--allowed-resource-oauth2-return-urls' '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name' '--tags'
                     return 0
             end
         case 'delete-api-key-credential-provider'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'delete-oauth2-credential-provider'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'delete-payment-credential-provider'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'delete-workload-identity'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'get-api-key-credential-provider'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'get-oauth2-credential-provider'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'get-payment-credential-provider'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'get-resource-api-key'
             switch "$argv[2]"
-                case '--resource-credential-provider-name' '--workload-identity-token'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--resource-credential-provider-name' '--workload-identity-token'
                     return 0
             end
         case 'get-resource-oauth2-token'
             switch "$argv[2]"
-                case '--audiences' '--custom-parameters' '--custom-state' '--oauth2-flow' '--resource-credential-provider-name' '--resource-oauth2-return-url' '--resources' '--scopes' '--session-uri' '--workload-identity-token'
+                case '--audiences' '--cli-input-json' '--cli-input-yaml' '--custom-parameters' '--custom-state' '--generate-cli-skeleton' '--oauth2-flow' '--resource-credential-provider-name' '--resource-oauth2-return-url' '--resources' '--scopes' '--session-uri' '--workload-identity-token'
                     return 0
             end
         case 'get-resource-payment-token'
             switch "$argv[2]"
-                case '--payment-token-request' '--resource-credential-provider-name' '--workload-identity-token'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--payment-token-request' '--resource-credential-provider-name' '--workload-identity-token'
                     return 0
             end
         case 'get-token-vault'
             switch "$argv[2]"
-                case '--token-vault-id'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--token-vault-id'
                     return 0
             end
         case 'get-workload-access-token'
             switch "$argv[2]"
-                case '--workload-name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--workload-name'
                     return 0
             end
         case 'get-workload-access-token-for-jwt'
             switch "$argv[2]"
-                case '--user-token' '--workload-name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--user-token' '--workload-name'
                     return 0
             end
         case 'get-workload-access-token-for-user-id'
             switch "$argv[2]"
-                case '--user-id' '--workload-name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--user-id' '--workload-name'
                     return 0
             end
         case 'get-workload-identity'
             switch "$argv[2]"
-                case '--name'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'list-api-key-credential-providers'
             switch "$argv[2]"
-                case '--max-items' '--page-size' '--starting-token'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--max-items' '--page-size' '--starting-token'
                     return 0
             end
         case 'list-oauth2-credential-providers'
             switch "$argv[2]"
-                case '--max-items' '--page-size' '--starting-token'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--max-items' '--page-size' '--starting-token'
                     return 0
             end
         case 'list-payment-credential-providers'
             switch "$argv[2]"
-                case '--max-items' '--page-size' '--starting-token'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--max-items' '--page-size' '--starting-token'
                     return 0
             end
         case 'list-tags-for-resource'
             switch "$argv[2]"
-                case '--resource-arn'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--resource-arn'
                     return 0
             end
         case 'list-workload-identities'
             switch "$argv[2]"
-                case '--max-items' '--page-size' '--starting-token'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--max-items' '--page-size' '--starting-token'
                     return 0
             end
         case 'login'
@@ -199,7 +199,7 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'reset-token-vault-key-material'
             switch "$argv[2]"
-                case '--token-vault-id'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--token-vault-id'
                     return 0
             end
         case 'serve'
@@ -209,12 +209,12 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'set-token-vault-cmk'
             switch "$argv[2]"
-                case '--kms-configuration' '--token-vault-id'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--kms-configuration' '--token-vault-id'
                     return 0
             end
         case 'tag-resource'
             switch "$argv[2]"
-                case '--resource-arn' '--tags'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--resource-arn' '--tags'
                     return 0
             end
         case 'token'
@@ -234,27 +234,27 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
         case 'untag-resource'
             switch "$argv[2]"
-                case '--resource-arn' '--tag-keys'
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--resource-arn' '--tag-keys'
                     return 0
             end
         case 'update-api-key-credential-provider'
             switch "$argv[2]"
-                case '--api-key' '--api-key-secret-config' '--api-key-secret-source' '--name'
+                case '--api-key' '--api-key-secret-config' '--api-key-secret-source' '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
         case 'update-oauth2-credential-provider'
             switch "$argv[2]"
-                case '--authorization-endpoint' '--authorization-url' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--tenant-id' '--token-endpoint' '--token-url'
+                case '--authorization-endpoint' '--authorization-url' '--cli-input-json' '--cli-input-yaml' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--generate-cli-skeleton' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--tenant-id' '--token-endpoint' '--token-url'
                     return 0
             end
         case 'update-payment-credential-provider'
             switch "$argv[2]"
-                case '--api-key-id' '--api-key-secret' '--app-id' '--app-secret' '--authorization-id' '--authorization-private-key' '--credential-provider-vendor' '--name' '--provider-configuration-input' '--wallet-secret'
+                case '--api-key-id' '--api-key-secret' '--app-id' '--app-secret' '--authorization-id' '--authorization-private-key' '--cli-input-json' '--cli-input-yaml' '--credential-provider-vendor' '--generate-cli-skeleton' '--name' '--provider-configuration-input' '--wallet-secret'
                     return 0
             end
         case 'update-workload-identity'
             switch "$argv[2]"
-                case '--allowed-resource-oauth2-return-urls' '--name'
+                case '--allowed-resource-oauth2-return-urls' '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
     end
@@ -370,6 +370,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'audit list\'' -l 'w
 complete -c agentcore-identity -n '__agentcore_identity_at \'audit verify\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'audit verify\'' -l 'seal' -d 'Seal an intact chain that no seal covers yet (after an upgrade from schema 1); needs the vault key.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'session-uri' -x -d 'The session to complete.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'complete-resource-token-auth\'' -l 'user-identifier' -x -d 'userId=USER or userToken=JWT (JSON, shorthand or file://).'
@@ -391,15 +394,21 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'configure set\'' -l
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'api-key' -x -d 'The API key: \'-\' reads stdin, file://PATH reads a file; prompted for when omitted on a terminal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'api-key-secret-config' -x -d 'Secrets Manager reference secretId=...,jsonKey=...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'api-key-secret-source' -x -d 'MANAGED or EXTERNAL (aws backend).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'tags' -x -d 'Tags: JSON, shorthand Key=Value,Key2=Value2, or file://PATH.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'authorization-endpoint' -l 'authorization-url' -x -d 'Authorization endpoint.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'client-id' -x -d 'OAuth client id.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'client-secret' -x -d 'OAuth client secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'credential-provider-vendor' -x -a 'AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2' -d 'GoogleOauth2, GithubOauth2, ..., CustomOauth2 (the default when the endpoints are given by flags).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'discovery-url' -x -d 'OpenID Connect or RFC 8414 metadata URL (custom vendors).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'issuer' -x -d 'Issuer of the authorization server.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
@@ -416,7 +425,10 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'app-secret' -x -d 'StripePrivy: the Privy app secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'authorization-id' -x -d 'StripePrivy: the id of the authorization key.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'authorization-private-key' -x -d 'StripePrivy: the authorization private key (wallet-auth:...): \'-\' reads stdin, file://PATH a file...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'credential-provider-vendor' -x -a 'AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2' -d 'CoinbaseCDP or StripePrivy.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'provider-configuration-input' -x -d 'The API\'s providerConfigurationInput: JSON, shorthand or file://PATH.'
@@ -424,39 +436,69 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-payment-credential-provider\'' -l 'wallet-secret' -x -d 'CoinbaseCDP: the wallet secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'allowed-resource-oauth2-return-urls' -x -d 'URLs a user may be sent back to after OAuth consent (space-separated).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-workload-identity\'' -l 'tags' -x -d 'Tags: JSON, shorthand Key=Value,Key2=Value2, or file://PATH.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-payment-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-payment-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-payment-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-api-key\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'audiences' -x -d 'Audiences the token is for: several values after one flag.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'custom-parameters' -x -d 'Extra authorization parameters: JSON or Key=Value,...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'custom-state' -x -d 'State handed back to the return URL.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'force-authentication' -l 'no-force-authentication' -d 'Ask the user to consent again.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'oauth2-flow' -x -d 'M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_EXCHANGE.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
@@ -466,49 +508,82 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'session-uri' -x -d 'Continue a USER_FEDERATION session.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-oauth2-token\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'payment-token-request' -x -d 'coinbaseCdpTokenRequest={...} or stripePrivyTokenRequest={...}: JSON, shorthand or file://PATH.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'resource-credential-provider-name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-resource-payment-token\'' -l 'workload-identity-token' -x -d 'Workload access token: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token\'' -l 'workload-name' -x -d 'Name of the workload identity.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-jwt\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-jwt\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-jwt\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-jwt\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-jwt\'' -l 'user-token' -x -d 'The user\'s JWT: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-jwt\'' -l 'workload-name' -x -d 'Name of the workload identity.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-user-id\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-user-id\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-user-id\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-user-id\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-user-id\'' -l 'user-id' -x -d 'The user the workload acts for.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token-for-user-id\'' -l 'workload-name' -x -d 'Name of the workload identity.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'max-items' -x -d 'The total number of items to return; prints a NextToken to resume.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'no-paginate' -d 'Make one call and print its nextToken instead of following it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'page-size' -x -d 'Items per service call.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'max-items' -x -d 'The total number of items to return; prints a NextToken to resume.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'no-paginate' -d 'Make one call and print its nextToken instead of following it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'page-size' -x -d 'Items per service call.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'max-items' -x -d 'The total number of items to return; prints a NextToken to resume.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'no-paginate' -d 'Make one call and print its nextToken instead of following it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'page-size' -x -d 'Items per service call.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-payment-credential-providers\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-tags-for-resource\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-tags-for-resource\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-tags-for-resource\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-tags-for-resource\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-tags-for-resource\'' -l 'resource-arn' -x -d 'ARN of the resource.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'max-items' -x -d 'The total number of items to return; prints a NextToken to resume.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-workload-identities\'' -l 'no-paginate' -d 'Make one call and print its nextToken instead of following it.'
@@ -549,6 +624,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l
 complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l 'max-age' -x -d 'Longest a secret (and the vault key) may go unrotated, e.g.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report policy\'' -l 'unused-for' -x -d 'Longest a provider or workload may go without a secret read, e.g.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
 
@@ -559,10 +637,16 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'host' 
 complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'port' -x -d 'Port to listen on; 0 picks a free one.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'print-env' -d 'Print the shell lines that point clients here, and exit.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'kms-configuration' -x -d 'keyType=CustomerManagedKey|ServiceManagedKey[,kmsKeyArn=ARN]'
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'resource-arn' -x -d 'ARN of the resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'tags' -x -d 'JSON, shorthand Key=Value,...'
@@ -594,6 +678,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer list
 complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer remove\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'trusted-issuer remove\'' -l 'issuer' -x -d 'The issuer to stop trusting.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'untag-resource\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'untag-resource\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'untag-resource\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'untag-resource\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'untag-resource\'' -l 'resource-arn' -x -d 'ARN of the resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'untag-resource\'' -l 'tag-keys' -x -d 'Keys to remove (space-separated).'
@@ -601,14 +688,20 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'untag-resource\'' -
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'api-key' -x -d 'The API key: \'-\' reads stdin, file://PATH reads a file; prompted for when omitted on a terminal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'api-key-secret-config' -x -d 'Secrets Manager reference secretId=...,jsonKey=...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'api-key-secret-source' -x -d 'MANAGED or EXTERNAL (aws backend).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'authorization-endpoint' -l 'authorization-url' -x -d 'Authorization endpoint.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'client-id' -x -d 'OAuth client id.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'client-secret' -x -d 'OAuth client secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'credential-provider-vendor' -x -a 'AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2' -d 'GoogleOauth2, GithubOauth2, ..., CustomOauth2 (the default when the endpoints are given by flags).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'discovery-url' -x -d 'OpenID Connect or RFC 8414 metadata URL (custom vendors).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'issuer' -x -d 'Issuer of the authorization server.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
@@ -623,13 +716,19 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'app-secret' -x -d 'StripePrivy: the Privy app secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'authorization-id' -x -d 'StripePrivy: the id of the authorization key.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'authorization-private-key' -x -d 'StripePrivy: the authorization private key (wallet-auth:...): \'-\' reads stdin, file://PATH a file...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'credential-provider-vendor' -x -a 'AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2' -d 'CoinbaseCDP or StripePrivy.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'provider-configuration-input' -x -d 'The API\'s providerConfigurationInput: JSON, shorthand or file://PATH.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-payment-credential-provider\'' -l 'wallet-secret' -x -d 'CoinbaseCDP: the wallet secret: \'-\' reads stdin, file://PATH a file; prompted for on a terminal.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'allowed-resource-oauth2-return-urls' -x -d 'URLs a user may be sent back to after OAuth consent (space-separated).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
 

@@ -26,9 +26,10 @@ SecretSource = Annotated[str | None, typer.Option("--api-key-secret-source", hel
 
 
 def _api_key(ctx: typer.Context, value: str | None, secret_config: str | None) -> str | None:
-    # A key kept in Secrets Manager needs no value here.
-    reader = SecretReader(get_context(ctx).io)
-    return reader.read(value, "--api-key", "API key", required=secret_config is None)
+    # A key kept in Secrets Manager needs no value here, nor one that --cli-input-json gives.
+    app_ctx = get_context(ctx)
+    given = secret_config is not None or any(app_ctx.cli_input.has(m) for m in ("apiKey", "apiKeySecretConfig"))
+    return SecretReader(app_ctx.io).read(value, "--api-key", "API key", required=not given)
 
 
 @command("create-api-key-credential-provider", "Create an API-key credential provider; the key is stored encrypted.")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.backends.base import Backend
+from agentcore_identity_cli.cli.cliinput import CliInput
 from agentcore_identity_cli.config import Settings
 from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.iostreams import IOStreams
@@ -64,6 +65,8 @@ class AppContext:
 
     settings: Settings
     io: IOStreams
+    # --cli-input-json/--cli-input-yaml and --generate-cli-skeleton output of an operation command.
+    cli_input: CliInput = field(default_factory=CliInput)
     _backend: Backend | None = field(default=None, repr=False)
     _display: Display | None = field(default=None, repr=False)
     # The last operation called and its response: a table of that response is titled with it.
@@ -113,10 +116,24 @@ class AppContext:
     # --- the request path -----------------------------------------------------------
 
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Validate a request against the API's constraints and run it on the backend."""
+        """Validate a request against the API's constraints and run it on the backend.
+
+        Members of --cli-input-json/--cli-input-yaml fill those the flags left out; with
+        --generate-cli-skeleton output, a request that passes validation gets the sample
+        response, and nothing is called.
+        """
         from agentcore_identity_cli.client import validated_call
 
-        response = validated_call(self.backend(), operation, params)
+        params = self.cli_input.fill(params)
+        if self.cli_input.skeleton_output:
+            from agentcore_identity_cli.cli.cliinput import output_skeleton
+            from agentcore_identity_cli.models.base import validate_request
+            from agentcore_identity_cli.models.generated import request_model
+
+            validate_request(request_model(operation), params)
+            response = output_skeleton(operation)
+        else:
+            response = validated_call(self.backend(), operation, params)
         self._last_call = (operation, response)
         return response
 
@@ -125,6 +142,8 @@ class AppContext:
     ) -> dict[str, Any] | Pages:
         """The listing's pages, walked as they are printed (--max-items/--starting-token/--page-size);
         one response for --no-paginate."""
+        if self.cli_input.skeleton_output:
+            return self.call(operation, params)  # one sample page, as the AWS CLI prints it
         if paging.single_call():
             return self.call(operation, {**params, "maxResults": paging.max_results, "nextToken": paging.next_token})
         from agentcore_identity_cli.cli.paging import Pages

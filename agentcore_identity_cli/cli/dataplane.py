@@ -32,12 +32,15 @@ WorkloadToken = Annotated[
 ]
 
 
-def _resource_request(app_ctx: AppContext, token: str | None, provider: str) -> dict[str, Any]:
+def _resource_request(app_ctx: AppContext, token: str | None, provider: str | None) -> dict[str, Any]:
     """The members every resource-credential request has: the workload token (read like a
-    secret) and the provider name."""
+    secret, unless --cli-input-json gives it) and the provider name."""
     return {
         "workloadIdentityToken": SecretReader(app_ctx.io).read(
-            token, "--workload-identity-token", "Workload access token"
+            token,
+            "--workload-identity-token",
+            "Workload access token",
+            required=not app_ctx.cli_input.has("workloadIdentityToken"),
         ),
         "resourceCredentialProviderName": expand(provider, "--resource-credential-provider-name"),
     }
@@ -72,7 +75,8 @@ def get_workload_access_token_for_jwt(
     ] = None,
 ) -> None:
     app_ctx = get_context(ctx)
-    token = SecretReader(app_ctx.io).read(user_token, "--user-token", "User token")
+    required = not app_ctx.cli_input.has("userToken")
+    token = SecretReader(app_ctx.io).read(user_token, "--user-token", "User token", required=required)
     params = {"workloadName": expand(workload_name, "--workload-name"), "userToken": token}
     app_ctx.emit(app_ctx.call("GetWorkloadAccessTokenForJWT", params))
 
@@ -130,7 +134,7 @@ def get_resource_oauth2_token(
     app_ctx = get_context(ctx)
     params = {
         **_resource_request(app_ctx, workload_identity_token, resource_credential_provider_name),
-        "scopes": list(scopes),
+        "scopes": list(scopes) if scopes else None,
         "oauth2Flow": expand(oauth2_flow, "--oauth2-flow"),
         "sessionUri": expand(session_uri, "--session-uri"),
         "resourceOauth2ReturnUrl": expand(resource_oauth2_return_url, "--resource-oauth2-return-url"),

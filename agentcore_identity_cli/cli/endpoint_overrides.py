@@ -44,8 +44,8 @@ def call_with_endpoint_overrides(
     app_ctx: AppContext, operation: str, params: dict[str, Any], overrides: dict[str, str]
 ) -> dict[str, Any]:
     """Run the create or update, then store the overrides, in one vault transaction."""
-    if not overrides:
-        return app_ctx.call(operation, params)
+    if not overrides or app_ctx.cli_input.skeleton_output:
+        return app_ctx.call(operation, params)  # a sample response stores nothing
     flags = ", ".join("--" + "".join("-" + c.lower() if c.isupper() else c for c in key) for key in overrides)
     if app_ctx.settings.backend != "local":
         raise UsageError(

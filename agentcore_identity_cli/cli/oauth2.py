@@ -8,13 +8,14 @@ needs only `--client-id` and `--client-secret`; a custom one a `--discovery-url`
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from agentcore_identity_cli.cli.endpoint_overrides import call_with_endpoint_overrides, split_endpoint_overrides
 from agentcore_identity_cli.cli.options import Tags, list_command
-from agentcore_identity_cli.cli.params import SecretReader, expand, scope_list, structure
+from agentcore_identity_cli.cli.params import SecretReader, expand, scope_list, structure, warn_secret_on_command_line
 from agentcore_identity_cli.cli.private_key import PrivateKey, call_with_private_key
 from agentcore_identity_cli.cli.root import command, get_context
 from agentcore_identity_cli.errors import UsageError
@@ -105,9 +106,10 @@ def build_config(
             raise UsageError("--oauth2-provider-config-input must be a structure.")
         typed_secret = any(isinstance(v, dict) and v.get("clientSecret") for v in config.values())
         if io is not None and typed_secret and not config_input.startswith("file://"):
-            io.warn(
-                "Warning: the clientSecret given on the command line can be seen by other users and is kept in "
-                "shell history; leave it out and use '--client-secret -' (stdin) or --client-secret file://PATH."
+            warn_secret_on_command_line(
+                io,
+                "the clientSecret",
+                "leave it out and use '--client-secret -' (stdin) or --client-secret file://PATH",
             )
         return config
     member = _member_for(vendor)
@@ -199,16 +201,41 @@ def _explain(io: IOStreams, defaulted: bool, notes: list[str]) -> None:
         io.warn("Note: using " + ", ".join(notes))
 
 
-def _with_secret(ctx: typer.Context, config: dict[str, Any], client_secret: str | None, *, required: bool) -> None:
-    """Put the client secret into the single config member, read the safe way."""
-    if len(config) != 1:
+def _config(
+    app_ctx: AppContext,
+    vendor: str | None,
+    config_input: str | None,
+    flags: dict[str, str | None],
+    notes: list[str],
+) -> tuple[Any, bool]:
+    """(oauth2ProviderConfigInput, whether it came from --cli-input-json/--cli-input-yaml).
+
+    The structured flag or the convenience flags win; else the whole-request input's member;
+    else build_config says what is missing.
+    """
+    from_input = app_ctx.cli_input.get("oauth2ProviderConfigInput")
+    if config_input is None and not any(value is not None for value in flags.values()) and from_input is not None:
+        return copy.deepcopy(from_input), True
+    if not vendor and app_ctx.cli_input.members:
+        return None, False  # botocore's check names the missing credentialProviderVendor
+    return build_config(vendor or "", config_input, flags, app_ctx.io, notes), False
+
+
+def _with_secret(
+    ctx: typer.Context, config: Any, client_secret: str | None, *, required: bool, from_input: bool = False
+) -> None:
+    """Put the client secret into the single config member, read the safe way.
+
+    A --client-secret replaces a clientSecret of --cli-input-json, as any flag wins over it.
+    """
+    if not isinstance(config, dict) or len(config) != 1:
         return  # the model reports a union with other than one member
     (inner,) = config.values()
     if not isinstance(inner, dict):
         return
     if client_secret is None and ("clientSecret" in inner or "clientSecretConfig" in inner):
         return
-    if "clientSecret" in inner and client_secret is not None:
+    if "clientSecret" in inner and client_secret is not None and not from_input:
         raise UsageError("The client secret is given twice: in --oauth2-provider-config-input and --client-secret.")
     secret = SecretReader(get_context(ctx).io).read(
         client_secret, "--client-secret", "Client secret", required=required
@@ -217,8 +244,8 @@ def _with_secret(ctx: typer.Context, config: dict[str, Any], client_secret: str 
         inner["clientSecret"] = secret
 
 
-def _uses_private_key(config: dict[str, Any]) -> bool:
-    inner = config.get("customOauth2ProviderConfig")
+def _uses_private_key(config: Any) -> bool:
+    inner = config.get("customOauth2ProviderConfig") if isinstance(config, dict) else None
     return isinstance(inner, dict) and inner.get("clientAuthenticationMethod") == "PRIVATE_KEY_JWT"
 
 
@@ -238,11 +265,12 @@ def _call(
     return call_with_private_key(app_ctx, operation, params, pem)
 
 
-def _scope_tags(tags: str | None, values: list[str] | None) -> dict[str, str] | None:
+def _scope_tags(app_ctx: AppContext, tags: str | None, values: list[str] | None) -> dict[str, str] | None:
     parsed: dict[str, str] | None = structure(tags, "--tags")
     scopes = scope_list(values)
     if scopes:
-        parsed = dict(parsed or {})
+        base = parsed if parsed is not None else app_ctx.cli_input.get("tags")
+        parsed = dict(base) if isinstance(base, dict) else {}
         parsed[SCOPES_TAG] = " ".join(scopes)
     return parsed
 
@@ -268,19 +296,17 @@ def create_oauth2_credential_provider(
 ) -> None:
     app_ctx = get_context(ctx)
     given = _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id)
-    vendor, defaulted = resolve_vendor(
-        expand(credential_provider_vendor, "--credential-provider-vendor"), oauth2_provider_config_input, given
-    )
-    flags, overrides = split_endpoint_overrides(vendor, oauth2_provider_config_input, given)
+    vendor, defaulted = _vendor(app_ctx, credential_provider_vendor, oauth2_provider_config_input, given)
+    flags, overrides = split_endpoint_overrides(vendor or "", oauth2_provider_config_input, given)
     notes: list[str] = []
-    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io, notes)
+    config, from_input = _config(app_ctx, vendor, oauth2_provider_config_input, flags, notes)
     _explain(app_ctx.io, defaulted, notes)
-    _with_secret(ctx, config, client_secret, required=not _uses_private_key(config))
+    _with_secret(ctx, config, client_secret, required=not _uses_private_key(config), from_input=from_input)
     params = {
         "name": expand(name, "--name"),
         "credentialProviderVendor": vendor,
         "oauth2ProviderConfigInput": config,
-        "tags": _scope_tags(tags, scopes),
+        "tags": _scope_tags(app_ctx, tags, scopes),
     }
     app_ctx.emit(_call(app_ctx, "CreateOauth2CredentialProvider", params, overrides, private_key))
 
@@ -308,15 +334,13 @@ def update_oauth2_credential_provider(
 ) -> None:
     app_ctx = get_context(ctx)
     given = _flags(client_id, discovery_url, issuer, authorization_endpoint, token_endpoint, tenant_id)
-    vendor, defaulted = resolve_vendor(
-        expand(credential_provider_vendor, "--credential-provider-vendor"), oauth2_provider_config_input, given
-    )
-    flags, overrides = split_endpoint_overrides(vendor, oauth2_provider_config_input, given)
+    vendor, defaulted = _vendor(app_ctx, credential_provider_vendor, oauth2_provider_config_input, given)
+    flags, overrides = split_endpoint_overrides(vendor or "", oauth2_provider_config_input, given)
     notes: list[str] = []
-    config = build_config(vendor, oauth2_provider_config_input, flags, app_ctx.io, notes)
+    config, from_input = _config(app_ctx, vendor, oauth2_provider_config_input, flags, notes)
     _explain(app_ctx.io, defaulted, notes)
     # An omitted secret keeps the stored one.
-    _with_secret(ctx, config, client_secret, required=False)
+    _with_secret(ctx, config, client_secret, required=False, from_input=from_input)
     params = {"name": expand(name, "--name"), "credentialProviderVendor": vendor, "oauth2ProviderConfigInput": config}
     app_ctx.emit(_call(app_ctx, "UpdateOauth2CredentialProvider", params, overrides, private_key))
 
@@ -333,6 +357,19 @@ list_command(
     "ListOauth2CredentialProviders",
     "credentialProviders",
 )
+
+
+def _vendor(
+    app_ctx: AppContext, flag: str | None, config_input: str | None, given: dict[str, str | None]
+) -> tuple[str | None, bool]:
+    """(the vendor, whether it was chosen for the user): the flag, else --cli-input-json's member,
+    else as resolve_vendor decides; None when a whole-request input leaves it out (botocore's
+    check then names it)."""
+    vendor = expand(flag, "--credential-provider-vendor")
+    if vendor is None and app_ctx.cli_input.members:
+        member = app_ctx.cli_input.get("credentialProviderVendor")
+        return (member if isinstance(member, str) else None), False
+    return resolve_vendor(vendor, config_input, given)
 
 
 def _flags(

@@ -229,14 +229,20 @@ class SecretReader:
         elif value.startswith(FILE_PREFIX):
             secret = _chomp(read_file(value, flag))
         else:
-            self.io.warn(
-                f"Warning: {flag} given on the command line can be seen by other users and is kept "
-                f"in shell history; use '{flag} -' (stdin) or '{flag} file://PATH' instead."
-            )
+            warn_secret_on_command_line(self.io, flag, f"use '{flag} -' (stdin) or '{flag} file://PATH' instead")
             secret = value
         if not secret:
             raise UsageError(f"The value of {flag} is empty.")
         return secret
+
+
+def warn_secret_on_command_line(io: IOStreams, subject: str, advice: str) -> None:
+    """The one warning for a secret typed as a command-line argument: `ps` shows it to other
+    users and the shell keeps it in its history. It still works, for compatibility."""
+    io.warn(
+        f"Warning: {subject} given on the command line can be seen by other users and is kept in shell history; "
+        f"{advice}."
+    )
 
 
 def scope_list(values: list[str] | None, flag: str = "--scopes") -> list[str] | None:

@@ -9,12 +9,13 @@ Secrets are read the safe way (stdin, file://, a hidden prompt), as everywhere.
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any
 
 import typer
 
 from agentcore_identity_cli.cli.options import Tags, list_command
-from agentcore_identity_cli.cli.params import FILE_PREFIX, SecretReader, expand, structure
+from agentcore_identity_cli.cli.params import FILE_PREFIX, SecretReader, expand, structure, warn_secret_on_command_line
 from agentcore_identity_cli.cli.root import command, get_context
 from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.iostreams import IOStreams
@@ -98,9 +99,18 @@ def build_config(
     io: IOStreams,
     *,
     required: bool,
-) -> dict[str, Any]:
+    from_input: Any = None,
+) -> Any:
     """providerConfigurationInput from the structured flag or the convenience flags, with the
-    secrets read the safe way. `required`: ask for a secret that is given nowhere (create)."""
+    secrets read the safe way. `required`: ask for a secret that is given nowhere (create).
+
+    `from_input`: the member as --cli-input-json/--cli-input-yaml gives it, used when neither
+    the structured flag nor an id flag is given; a secret flag then replaces its secret.
+    """
+    use_input = from_input is not None and config_input is None and not any(v is not None for v in ids.values())
+    if use_input and (vendor not in VENDORS or not isinstance(from_input, dict)):
+        if not any(v is not None for v in secrets.values()):
+            return copy.deepcopy(from_input)  # the service judges the vendor, the model the shape
     member, id_flags, secret_flags = _vendor(vendor)
     all_ids = {m: f for _, flags, _ in VENDORS.values() for m, f in flags.items()}
     all_secrets = {m: s[0] for _, _, flags in VENDORS.values() for m, s in flags.items()}
@@ -122,10 +132,14 @@ def build_config(
         typed = [key for key in secret_flags if inner.get(key)]
         if typed and not config_input.startswith(FILE_PREFIX):
             flag = secret_flags[typed[0]][0]
-            io.warn(
-                f"Warning: the {' and '.join(typed)} given on the command line can be seen by other users and is "
-                f"kept in shell history; leave it out and use '{flag} -' (stdin) or {flag} file://PATH."
+            warn_secret_on_command_line(
+                io, f"the {' and '.join(typed)}", f"leave it out and use '{flag} -' (stdin) or {flag} file://PATH"
             )
+    elif use_input:
+        config = copy.deepcopy(from_input)
+        inner = config.get(member)
+        if len(config) != 1 or not isinstance(inner, dict):
+            return config
     else:
         missing = [flag for key, flag in id_flags.items() if key not in given_ids]
         if missing:
@@ -135,8 +149,10 @@ def build_config(
     reader = SecretReader(io)
     for key, (flag, label) in secret_flags.items():
         value = given_secrets.get(key)
-        if key in inner and value is not None:
+        if key in inner and value is not None and not use_input:
             raise UsageError(f"The {key} is given twice: in {CONFIG_FLAG} and {flag}.")
+        if key in inner and value is not None:
+            inner.pop(key)  # a flag wins over --cli-input-json
         if key in inner or f"{key}Config" in inner:
             continue  # given in the structure, or kept in Secrets Manager (aws backend)
         secret = reader.read(value, flag, label, required=required)
@@ -147,8 +163,8 @@ def build_config(
 
 def _request(
     ctx: typer.Context,
-    name: str,
-    vendor: str,
+    name: str | None,
+    vendor: str | None,
     config_input: str | None,
     ids: dict[str, str | None],
     secrets: dict[str, str | None],
@@ -156,10 +172,18 @@ def _request(
     create: bool,
 ) -> dict[str, Any]:
     app_ctx = get_context(ctx)
-    vendor_name = expand(vendor, "--credential-provider-vendor") or ""
+    vendor_name = expand(vendor, "--credential-provider-vendor")
+    if vendor_name is None and isinstance(app_ctx.cli_input.get("credentialProviderVendor"), str):
+        vendor_name = app_ctx.cli_input.get("credentialProviderVendor")
     flags = {key: flag for _, id_flags, _ in VENDORS.values() for key, flag in id_flags.items()}
     expanded = {key: expand(value, flags[key]) for key, value in ids.items()}
-    config = build_config(vendor_name, config_input, expanded, secrets, app_ctx.io, required=create)
+    from_input = app_ctx.cli_input.get("providerConfigurationInput")
+    if vendor_name is None and app_ctx.cli_input.members:
+        config = from_input  # botocore's check names the missing credentialProviderVendor
+    else:
+        config = build_config(
+            vendor_name or "", config_input, expanded, secrets, app_ctx.io, required=create, from_input=from_input
+        )
     return {
         "name": expand(name, "--name"),
         "credentialProviderVendor": vendor_name,

@@ -45,6 +45,8 @@ def _local_backend(app_ctx: AppContext, what: str) -> Any:
 
 def call_with_private_key(app_ctx: AppContext, operation: str, params: dict[str, Any], pem: str) -> dict[str, Any]:
     """Run the create or update, then seal the given key, in one vault transaction."""
+    if app_ctx.cli_input.skeleton_output:
+        return app_ctx.call(operation, params)  # a sample response stores nothing
     backend = _local_backend(app_ctx, "--private-key")
     from agentcore_identity_cli.backends.local import client_auth
 

@@ -62,9 +62,21 @@ app = typer.Typer(
 
 
 class AwsCommand(TyperCommand):
-    """A command that reads list options the AWS CLI way: `--tag-keys a b c`."""
+    """A command that reads list options the AWS CLI way: `--tag-keys a b c`.
+
+    The command of an AWS operation also takes the AWS CLI's whole-request options,
+    --cli-input-json, --cli-input-yaml and --generate-cli-skeleton (cli/cliinput.py).
+    """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from agentcore_identity_cli.cli.cliinput import command_operations, complete_skeleton_value, relaxes_required
+
+        if self.name in command_operations():
+            args = complete_skeleton_value(args)
+            if relaxes_required(args):
+                # The whole input comes another way: botocore's check then names what is missing.
+                for param in self.params:
+                    param.required = False
         multiple = {
             opt for param in self.params if getattr(param, "multiple", False) for opt in getattr(param, "opts", [])
         }
@@ -243,7 +255,17 @@ def _warn_ignored_options(app_ctx: AppContext, subcommand: str | None) -> None:
 def command(name: str, help_text: str) -> Callable[[F], F]:
     """Register a command under its AWS CLI name, with the AWS-style option parsing."""
     register: Callable[[F], F] = app.command(name, cls=AwsCommand, help=help_text, no_args_is_help=False)
-    return register
+    from agentcore_identity_cli.cli.cliinput import command_operations, with_cli_input
+
+    operation = command_operations().get(name)
+    if operation is None:
+        return register
+
+    def register_operation(func: F) -> F:
+        register(with_cli_input(operation, func))
+        return func
+
+    return register_operation
 
 
 def get_context(ctx: typer.Context) -> AppContext:

@@ -34,7 +34,7 @@ def untag_resource(
     ],
 ) -> None:
     app_ctx = get_context(ctx)
-    params = {"resourceArn": expand(resource_arn, "--resource-arn"), "tagKeys": list(tag_keys)}
+    params = {"resourceArn": expand(resource_arn, "--resource-arn"), "tagKeys": list(tag_keys) if tag_keys else None}
     app_ctx.emit(app_ctx.call("UntagResource", params))
 
 

@@ -42,5 +42,6 @@ def set_token_vault_cmk(
 @command("reset-token-vault-key-material", "Rotate the token vault key and re-seal every secret.")
 def reset_token_vault_key_material(ctx: typer.Context, token_vault_id: TokenVaultId = None) -> None:
     app_ctx = get_context(ctx)
-    params = {"tokenVaultId": expand(token_vault_id, "--token-vault-id") or "default"}
+    default = None if app_ctx.cli_input.has("tokenVaultId") else "default"
+    params = {"tokenVaultId": expand(token_vault_id, "--token-vault-id") or default}
     app_ctx.emit(app_ctx.call("ResetTokenVaultKeyMaterial", params))

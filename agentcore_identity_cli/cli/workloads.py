@@ -24,7 +24,7 @@ ReturnUrls = Annotated[
 
 
 def _urls(values: list[str] | None) -> list[str] | None:
-    if values is None:
+    if not values:
         return None
     return [v for v in (expand(value, "--allowed-resource-oauth2-return-urls") for value in values) if v is not None]
 
