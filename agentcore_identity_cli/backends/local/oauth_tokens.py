@@ -4,8 +4,8 @@ The API, for the CLI (`login`, `token`, `logout`) and for the data plane
 (`get-resource-oauth2-token` builds on the same calls)::
 
     backend.oauth2_token(provider, *, flow=None, scopes=None, workload=None, user_id=None,
-                         force=False, resources=None, audiences=None, subject_token=None)
-                         -> TokenResult
+                         force=False, resources=None, audiences=None, subject_token=None,
+                         min_ttl=REFRESH_MARGIN) -> TokenResult
         A fresh token. flow "M2M": client credentials, cached until REFRESH_MARGIN (60 s)
         before expiry. flow "USER_FEDERATION": the token of an earlier login, refreshed
         when it expires within 60 s. flow "ON_BEHALF_OF_TOKEN_EXCHANGE": the user's JWT
@@ -16,6 +16,8 @@ The API, for the CLI (`login`, `token`, `logout`) and for the data plane
         scopes None: the provider's default scopes (M2M, exchange), or the most recent
         login whatever its scopes (USER_FEDERATION). resources and audiences (RFC 8707
         `resource`, `audience`) go with M2M and exchange requests and are part of the cache key.
+        min_ttl: a stored token with fewer seconds left is refreshed (or fetched again) first;
+        `run` asks for 300, since the program it starts cannot be handed a new one.
     backend.begin_user_authorization(provider, *, redirect_uri, scopes=None, workload=None,
                                      user_id=None) -> UserAuthorization
         The authorization URL (code + PKCE S256, random state) for a redirect URI.
@@ -71,6 +73,7 @@ from agentcore_identity_cli.errors import ServiceError, not_found, validation
 from agentcore_identity_cli.identity import default_workload_name
 from agentcore_identity_cli.identity import os_user as default_user_id
 from agentcore_identity_cli.oauth.http import OAuthNetworkError, OAuthProviderError, log, require_secure
+from agentcore_identity_cli.oauth.tokens import REFRESH_MARGIN
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.oauth.flows import DeviceAuthorization, OAuthClient, PendingAuthorization
@@ -206,6 +209,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         resources: list[str] | None = None,
         audiences: list[str] | None = None,
         subject_token: str | None = None,
+        min_ttl: float = REFRESH_MARGIN,
     ) -> TokenResult:
         """A fresh access token of a provider (see the module docstring)."""
         if flow is not None and flow not in FLOWS:
@@ -215,7 +219,9 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         targets = Targets(tuple(resources or ()), tuple(audiences or ()))
         # One audit event for the token handed out (the secrets opened on the way join it).
         with self.audited("OAuth2Token", workload=workload_name, user_id=user, category=SECRET_READ):
-            return self._oauth2_token(provider, flow, scopes, workload_name, user, force, targets, subject_token)
+            return self._oauth2_token(
+                provider, flow, scopes, workload_name, user, force, targets, subject_token, max(min_ttl, REFRESH_MARGIN)
+            )
 
     def _oauth2_token(
         self,
@@ -227,6 +233,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         force: bool,
         targets: Targets,
         subject_token: str | None,
+        min_ttl: float = REFRESH_MARGIN,
     ) -> TokenResult:
         row = self.require(OAUTH2, provider)
         if flow is None and subject_token:
@@ -234,14 +241,14 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         if flow == ON_BEHALF_OF:
             if not subject_token:
                 raise validation("ON_BEHALF_OF_TOKEN_EXCHANGE needs the user's JWT to exchange.")
-            return self._exchanged_token(row, workload_name, user, subject_token, scopes, targets, force)
+            return self._exchanged_token(row, workload_name, user, subject_token, scopes, targets, force, min_ttl)
         user_token = self._find_user_token(provider, workload_name, user, scopes)
         implied = flow is None
         if flow is None:
             flow = USER_FEDERATION if user_token is not None else M2M
         if flow == M2M:
             with _login_needed_when_refused(provider, workload_name, user, implied):
-                return self._m2m_token(row, workload_name, scopes, force, targets)
+                return self._m2m_token(row, workload_name, scopes, force, targets, min_ttl)
         if user_token is None:
             wanted = f" with scopes '{scopes_key(scopes)}'" if scopes else ""
             raise ServiceError(
@@ -250,7 +257,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
                 f"identity '{workload_name}'{wanted}.",
                 hint=f"run `agentcore-identity login {provider}` first",
             )
-        return self._user_token(row, user_token, force)
+        return self._user_token(row, user_token, force, min_ttl)
 
     def begin_user_authorization(
         self,
@@ -410,7 +417,13 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         return self.audited("OAuth2Login", workload=workload, user_id=user_id, category=CHANGE, transaction=False)
 
     def _m2m_token(
-        self, row: dict[str, Any], workload: str, scopes: list[str] | None, force: bool, targets: Targets | None = None
+        self,
+        row: dict[str, Any],
+        workload: str,
+        scopes: list[str] | None,
+        force: bool,
+        targets: Targets | None = None,
+        min_ttl: float = REFRESH_MARGIN,
     ) -> TokenResult:
         from agentcore_identity_cli.oauth import flows
 
@@ -425,7 +438,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
                 row, lambda cfg: flows.client_credentials(cfg, wanted, resources=resources, audiences=audiences)
             )
 
-        return self._cached(row, tid, workload, "", key, M2M, fetch, force)
+        return self._cached(row, tid, workload, "", key, M2M, fetch, force, min_ttl)
 
     def _exchanged_token(
         self,
@@ -436,6 +449,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         scopes: list[str] | None,
         targets: Targets,
         force: bool,
+        min_ttl: float = REFRESH_MARGIN,
     ) -> TokenResult:
         """ON_BEHALF_OF_TOKEN_EXCHANGE: the user's JWT exchanged at the provider's token endpoint."""
         from agentcore_identity_cli.backends.local.client_auth import AWS_IAM, aws_only
@@ -482,7 +496,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
 
             return self._with_client(row, run)
 
-        return self._cached(row, tid, workload, user, key, ON_BEHALF_OF, fetch, force)
+        return self._cached(row, tid, workload, user, key, ON_BEHALF_OF, fetch, force, min_ttl)
 
     def _cached(
         self,
@@ -494,13 +508,18 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         flow: str,
         fetch: Callable[[], TokenSet],
         force: bool,
+        min_ttl: float = REFRESH_MARGIN,
     ) -> TokenResult:
         """A token the client obtains itself (M2M, exchange): the stored one while fresh and
         the provider unchanged, else a new one fetched under the token's lock."""
         provider = row["name"]
 
         def usable(item: StoredToken | None) -> bool:
-            return item is not None and item.token.fresh and item.attrs.get("providerUpdated") == row["updated"]
+            return (
+                item is not None
+                and not item.token.expires_within(min_ttl)
+                and item.attrs.get("providerUpdated") == row["updated"]
+            )
 
         seen = self._load(tid)
         if usable(seen) and not force:
@@ -516,14 +535,14 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
             self._save(tid, row, workload, user, key, flow, token)
         return TokenResult(token, provider, workload, user or None, flow, tuple(key.split()), "new")
 
-    def _user_token(self, row: dict[str, Any], tid: str, force: bool) -> TokenResult:
+    def _user_token(self, row: dict[str, Any], tid: str, force: bool, min_ttl: float = REFRESH_MARGIN) -> TokenResult:
         from agentcore_identity_cli.oauth import flows
 
         provider = row["name"]
         seen = self._load(tid)
         if seen is None:
             raise not_found("OAuth2 token", provider)
-        if seen.token.fresh and not force:
+        if not seen.token.expires_within(min_ttl) and not force:
             return self._result(seen, "cache")
         with self._lock(tid):
             current = self._load(tid)
@@ -534,7 +553,7 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
                     hint=f"run `agentcore-identity login {provider}`",
                 )
             refreshed_meanwhile = current.token.obtained_at != seen.token.obtained_at
-            if current.token.fresh and (not force or refreshed_meanwhile):
+            if not current.token.expires_within(min_ttl) and (not force or refreshed_meanwhile):
                 return self._result(current, "cache")
             refresh_token = current.token.refresh_token
             if not refresh_token:
