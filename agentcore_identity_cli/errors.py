@@ -91,3 +91,11 @@ def validation(message: str) -> ServiceError:
 def decryption_failure(message: str) -> ServiceError:
     """DecryptionFailure: a sealed value did not open (tampered, or moved to another record)."""
     return ServiceError("DecryptionFailure", message)
+
+
+class CommandExit(Exception):  # noqa: N818 - not an error: the way a command hands back an exit code
+    """Ends the command with this exit code and prints nothing (`run` passes on its child's)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code

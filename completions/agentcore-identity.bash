@@ -10,7 +10,7 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity get-api-key-credential-provider get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity list-api-key-credential-providers list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity env get-api-key-credential-provider get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity inject list-api-key-credential-providers list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material run serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
         'audit') reply='list verify' ;;
         'configure') reply='get list list-profiles set' ;;
         'report') reply='access-review inventory policy' ;;
@@ -41,6 +41,7 @@ _agentcore_identity_options() {
         'delete-oauth2-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-payment-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-workload-identity') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'env') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --env --env-file --format --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-api-key-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-oauth2-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-payment-credential-provider') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
@@ -52,6 +53,7 @@ _agentcore_identity_options() {
         'get-workload-access-token-for-jwt') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-token --workload-name' ;;
         'get-workload-access-token-for-user-id') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-id --workload-name' ;;
         'get-workload-identity') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'inject') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --file-mode --force --help -h --in-file -i --no-cli-pager --no-color --no-sign-request --no-verify-ssl --out-file -o --output --profile --query --region' ;;
         'list-api-key-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
         'list-oauth2-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
         'list-payment-credential-providers') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
@@ -65,6 +67,7 @@ _agentcore_identity_options() {
         'report inventory') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'report policy') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --format --help -h --max-age --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --unused-for' ;;
         'reset-token-vault-key-material') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
+        'run') reply='--backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --env --env-file --help -h --no-cli-pager --no-color --no-masking --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'serve') reply='--allow-any-credentials --allow-remote --backend --ca-bundle --cli-connect-timeout --cli-read-timeout --color --debug --endpoint-url --help -h --host --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --port --print-env --profile --query --region' ;;
         'set-token-vault-cmk') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --kms-configuration --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
         'tag-resource') reply='--backend --ca-bundle --cli-connect-timeout --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tags' ;;
@@ -150,6 +153,11 @@ _agentcore_identity_takes_value() {
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
+        'env')
+            case "$2" in
+                --env|--env-file|--format) return 0 ;;
+            esac
+            ;;
         'get-api-key-credential-provider')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
@@ -203,6 +211,11 @@ _agentcore_identity_takes_value() {
         'get-workload-identity')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
+            esac
+            ;;
+        'inject')
+            case "$2" in
+                --file-mode|--in-file|-i|--out-file|-o) return 0 ;;
             esac
             ;;
         'list-api-key-credential-providers')
@@ -263,6 +276,11 @@ _agentcore_identity_takes_value() {
         'reset-token-vault-key-material')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--token-vault-id) return 0 ;;
+            esac
+            ;;
+        'run')
+            case "$2" in
+                --env|--env-file) return 0 ;;
             esac
             ;;
         'serve')
@@ -437,6 +455,12 @@ _agentcore_identity_values() {
         'get-workload-identity')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'inject')
+            case "$2" in
+                --in-file|-i) return 2 ;;
+                --out-file|-o) return 2 ;;
             esac
             ;;
         'list-api-key-credential-providers')

@@ -9,7 +9,7 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'env' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'inject' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'run' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
         case 'audit'
             printf '%s\n' 'list' 'verify'
         case 'configure'
@@ -87,6 +87,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
+        case 'env'
+            switch "$argv[2]"
+                case '--env' '--env-file' '--format'
+                    return 0
+            end
         case 'get-api-key-credential-provider'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
@@ -140,6 +145,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'get-workload-identity'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
+                    return 0
+            end
+        case 'inject'
+            switch "$argv[2]"
+                case '--file-mode' '--in-file' '-i' '--out-file' '-o'
                     return 0
             end
         case 'list-api-key-credential-providers'
@@ -200,6 +210,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'reset-token-vault-key-material'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--token-vault-id'
+                    return 0
+            end
+        case 'run'
+            switch "$argv[2]"
+                case '--env' '--env-file'
                     return 0
             end
         case 'serve'
@@ -311,6 +326,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-api-
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-oauth2-credential-provider' -d 'Delete an OAuth2 credential provider and its stored secret.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-payment-credential-provider' -d 'Delete a payment credential provider and its stored secrets.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-workload-identity' -d 'Delete a workload identity.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'env' -d 'Print variables with their agentcore:// references resolved (dotenv, shell or JSON).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-api-key-credential-provider' -d 'Show an API-key credential provider (never the key).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-oauth2-credential-provider' -d 'Show an OAuth2 credential provider (never the client secret).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-payment-credential-provider' -d 'Show a payment credential provider (never its secrets).'
@@ -322,6 +338,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workloa
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token-for-jwt' -d 'Get a workload access token for the user a trusted JWT names.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token-for-user-id' -d 'Get a workload access token for a workload acting for a user.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-identity' -d 'Show a workload identity.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'inject' -d 'Render a template, replacing {{ agentcore://...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-api-key-credential-providers' -d 'List API-key credential providers.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-oauth2-credential-providers' -d 'List OAuth2 credential providers.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-payment-credential-providers' -d 'List payment credential providers.'
@@ -332,6 +349,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'logout' -d 
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'oauth2-public-key' -d 'Print the public key of a PRIVATE_KEY_JWT provider as a JWK Set, to register it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'report' -d 'Reports for compliance and CI: inventory, policy violations (exit 1), access review.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'reset-token-vault-key-material' -d 'Rotate the token vault key and re-seal every secret.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'run' -d 'Run a command with secrets from agentcore:// references in its environment, masked in its output.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'serve' -d 'Serve the local vault over AWS\'s wire protocol (SigV4, rest-json) on one port.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'set-token-vault-cmk' -d 'Choose how the token vault key is protected.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'tag-resource' -d 'Add or overwrite tags on a resource.'
@@ -467,6 +485,11 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-ide
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'env' -x -d 'NAME=REF: set NAME to the secret an agentcore:// reference names (repeat for more).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'env-file' -x -d 'A dotenv file of NAME=VALUE lines; values that are agentcore:// references are resolved (repeat f...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'format' -x -d 'dotenv (default), shell (export lines for eval) or json.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
@@ -547,6 +570,12 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identi
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-identity\'' -l 'name' -x -d 'Name of the workload identity.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'inject\'' -l 'file-mode' -x -d 'Permissions of the file written with -o, in octal.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'inject\'' -l 'force' -d 'Replace OUT even when it is not a file that inject wrote.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'inject\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'inject\'' -l 'in-file' -s 'i' -r -F -d 'The template (default: standard input).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'inject\'' -l 'out-file' -s 'o' -r -F -d 'Write the result to this file (default: standard output).'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
@@ -629,6 +658,11 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-k
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'reset-token-vault-key-material\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'env' -x -d 'NAME=REF: set NAME to the secret an agentcore:// reference names (repeat for more).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'env-file' -x -d 'A dotenv file of NAME=VALUE lines; values that are agentcore:// references are resolved (repeat f...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'no-masking' -d 'Do not mask secrets in the command\'s output: it writes to this terminal directly (for interactive...'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'allow-any-credentials' -d 'Accept requests signed with any key, or none (sandboxes only).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'allow-remote' -d 'Allow a --host that other machines can reach.'

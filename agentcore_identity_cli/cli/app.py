@@ -18,6 +18,7 @@ from agentcore_identity_cli.errors import (
     EXIT_OTHER,
     EXIT_USAGE,
     AgentCoreIdentityError,
+    CommandExit,
     ConfigError,
     UsageError,
 )
@@ -60,6 +61,9 @@ COMMAND_MODULES: dict[str, str] = {
     "audit": "audit",
     "report": "report",
     "serve": "serve",
+    "run": "run",
+    "inject": "inject",
+    "env": "env",
 }
 
 
@@ -110,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         # turns a Ctrl-C inside a command into Exit(130), which no command of ours raises itself.
         code = result if isinstance(result, int) else 0
         return _interrupted() if code == EXIT_INTERRUPTED else code
+    except CommandExit as exc:
+        return exc.code
     except AgentCoreIdentityError as exc:
         _write_error(exc)
         _debug_traceback(debug)
@@ -182,6 +188,8 @@ def _refuse_undecodable(args: list[str], command: Any) -> None:
     """
     node, previous = command, ""
     for word in args:
+        if word == "--" and getattr(node, "passes_argv_through", False):
+            break  # the words after -- are another program's command line (run), bytes and all
         if word in getattr(node, "commands", {}):
             node = node.commands[word]
         option = word if word.startswith("-") else previous
