@@ -100,14 +100,33 @@ def parse_time(text: str, flag: str, now: datetime | None = None) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_SPANS = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
+
+
 def format_duration(delta: timedelta) -> str:
-    """A timedelta the way people write policies: whole days, or hours under a day."""
-    seconds = int(delta.total_seconds())
-    if seconds >= 86_400:
-        return f"{seconds // 86_400}d"
-    if seconds >= 3_600:
-        return f"{seconds // 3_600}h"
-    return f"{max(seconds, 0) // 60}m"
+    """A limit the way people write policies: the largest unit that counts it exactly.
+
+    90d, 36h, 90m, 45s: what parse_duration reads back (weeks are written as days).
+    """
+    seconds = max(int(delta.total_seconds()), 0)
+    for unit, size in _SPANS:
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return "0s"
+
+
+def format_age(delta: timedelta) -> str:
+    """How long something has been, rounded down to its two largest units: 120d, 3d4h, 1h5m, 1m30s, 45s."""
+    seconds = max(int(delta.total_seconds()), 0)
+    for index, (unit, size) in enumerate(_SPANS):
+        if seconds >= size or size == 1:
+            text = f"{seconds // size}{unit}"
+            if index + 1 < len(_SPANS):
+                smaller, smaller_size = _SPANS[index + 1]
+                rest = (seconds % size) // smaller_size
+                text += f"{rest}{smaller}" if rest else ""
+            return text
+    return "0s"  # not reached: the last span is one second
 
 
 # --- filters ----------------------------------------------------------------------------

@@ -67,19 +67,27 @@ Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 def workload_token(call: Call, caller: Caller) -> str:
     """A workload access token for the caller, creating the default local workload if needed.
 
-    `call(operation, params)` runs one validated operation on the backend.
+    `call(operation, params)` runs one validated operation on the backend. The default
+    workload is looked up (a read, which the audit trail does not record) and created before
+    the token is asked for, so a first use records the creation, not a failed token request.
     """
+    if caller.default_workload:
+        _ensure_workload(call, caller.workload_name)
+    return _token(call, caller)
+
+
+def _ensure_workload(call: Call, name: str) -> None:
     try:
-        return _token(call, caller)
+        call("GetWorkloadIdentity", {"name": name})
+        return
     except ServiceError as exc:
-        if not (caller.default_workload and exc.code == "ResourceNotFoundException"):
+        if exc.code != "ResourceNotFoundException":
             raise
     try:
-        call("CreateWorkloadIdentity", {"name": caller.workload_name})
+        call("CreateWorkloadIdentity", {"name": name})
     except ServiceError as exc:
         if exc.code != "ConflictException":  # another process made it first: fine
             raise
-    return _token(call, caller)
 
 
 def _token(call: Call, caller: Caller) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-from agentcore_identity_cli.auditlog import SECRET_READ, SUCCESS, EventFilter, format_duration
+from agentcore_identity_cli.auditlog import SECRET_READ, SUCCESS, EventFilter, format_age, format_duration
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.backends.local.core import LocalCore
@@ -174,9 +174,9 @@ def policy(
                 "name": name,
                 "arn": arn,
                 "since": since,
-                "age": format_duration(age),
+                "age": format_age(age),
                 "limit": format_duration(limit),
-                "message": what.format(age=format_duration(age), limit=format_duration(limit)),
+                "message": what.format(age=format_age(age), limit=format_duration(limit)),
             }
         )
 

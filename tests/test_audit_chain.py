@@ -32,7 +32,7 @@ def _fails_at(result, seq: int, words: str) -> None:
     assert result.exit_code == 254, result.stdout + result.stderr
     assert f"event #{seq}" in result.stderr
     assert words in result.stderr
-    assert result.json()["firstBadEvent"] == seq
+    assert result.json()["firstBadEvent"] == str(seq)
     assert result.json()["intact"] is False
 
 
@@ -43,9 +43,9 @@ def test_an_intact_chain_verifies_with_exit_0(cli, trail: Path):
         "intact": True,
         "chain": "intact",
         "events": 8,
-        "headEvent": 8,
+        "headEvent": "8",
         "headHash": events(trail)[-1]["hash"],
-        "sealedThrough": 8,
+        "sealedThrough": "8",
         "sealChecked": True,
     }
 
@@ -172,7 +172,7 @@ def test_events_after_the_seal_verify_through_the_chain_alone(cli, trail: Path):
     assert cli("create-workload-identity", "--name", "keyless-two").exit_code == 0
     result = _verify(cli)
     assert result.exit_code == 0, result.stderr
-    assert (result.json()["sealedThrough"], result.json()["headEvent"]) == (8, 10)
+    assert (result.json()["sealedThrough"], result.json()["headEvent"]) == ("8", "10")
     execute(trail, "UPDATE audit_events SET target = 'elsewhere' WHERE seq = 9")
     _fails_at(_verify(cli), 9, "was altered")
 
@@ -189,7 +189,7 @@ def test_vault_status_shows_a_broken_chain_without_the_key(cli, trail: Path, hom
     status = cli("vault", "status", env={"AGENTCORE_IDENTITY_VAULT_KEY": "not even a key"})
     assert status.exit_code == 0, status.stderr
     assert status.json()["audit"]["chain"] == "broken"
-    assert status.json()["audit"]["firstBadEvent"] == 5
+    assert status.json()["audit"]["firstBadEvent"] == "5"
 
 
 def test_rotation_moves_the_seal_to_the_new_key(cli, trail: Path, home: Path):
@@ -200,7 +200,7 @@ def test_rotation_moves_the_seal_to_the_new_key(cli, trail: Path, home: Path):
     assert new_seal["mac"] != old_seal["mac"]
     result = _verify(cli)
     assert result.exit_code == 0, result.stderr
-    assert result.json()["sealedThrough"] == 9
+    assert result.json()["sealedThrough"] == "9"
 
 
 def _meta(vault: Path, key: str) -> str:

@@ -229,9 +229,9 @@ def main_callback(
     }
     settings = resolve_settings(flags)
     if settings.debug:
-        import logging
+        from agentcore_identity_cli import debuglog
 
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        debuglog.start(settings, ctx.invoked_subcommand, ctx.call_on_close)
     ctx.obj = AppContext(settings=settings, io=IOStreams(color=settings.color))
     ctx.call_on_close(ctx.obj.close)
     _warn_ignored_options(ctx.obj, ctx.invoked_subcommand)

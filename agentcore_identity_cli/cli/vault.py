@@ -118,6 +118,7 @@ def vault_status(ctx: typer.Context) -> None:
 
 
 def _status(backend: Any) -> dict[str, Any]:
+    from agentcore_identity_cli.backends.local.audit import event_id
     from agentcore_identity_cli.backends.local.vault import SCHEMA_VERSION
 
     store = backend.store
@@ -143,8 +144,8 @@ def _status(backend: Any) -> dict[str, Any]:
         "audit": {
             "events": verdict.events,
             "chain": verdict.state,
-            "sealedThrough": verdict.sealed_through,
-            **({"firstBadEvent": verdict.bad_event, "problem": verdict.problem} if verdict.problem else {}),
+            "sealedThrough": event_id(verdict.sealed_through),
+            **({"firstBadEvent": event_id(verdict.bad_event), "problem": verdict.problem} if verdict.problem else {}),
         },
     }
 

@@ -71,6 +71,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def event_id(seq: int | None) -> str | None:
+    """An event's id as every output gives it: a string, as CloudTrail's EventId (`audit list`
+    on the aws backend) is one, so that ids from either backend compare and sort the same way
+    in scripts. The sequence number inside the vault stays an integer."""
+    return None if seq is None else str(seq)
+
+
 @dataclass
 class AuditScope:
     """The event one operation will append, filled in while the operation runs."""
@@ -151,7 +158,7 @@ class Event:
     def output(self) -> dict[str, Any]:
         """The event as `audit list` prints it (auditlog.EVENT_COLUMNS)."""
         return {
-            "eventId": str(self.seq),
+            "eventId": event_id(self.seq),
             "eventTime": datetime.fromisoformat(self.time),
             "user": self.os_user,
             "workload": self.workload,
@@ -201,13 +208,13 @@ class Verdict:
             "intact": self.intact and not self.unsealed,
             "chain": self.state,
             "events": self.events,
-            "headEvent": self.head_seq,
+            "headEvent": event_id(self.head_seq or None),
             "headHash": self.head_hash or None,
-            "sealedThrough": self.sealed_through,
+            "sealedThrough": event_id(self.sealed_through),
             "sealChecked": self.seal_checked,
         }
         if self.bad_event is not None:
-            out["firstBadEvent"] = self.bad_event
+            out["firstBadEvent"] = event_id(self.bad_event)
         if self.problem:
             out["problem"] = self.problem
         if self.notes:

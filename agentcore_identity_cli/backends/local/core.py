@@ -10,6 +10,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.audit import AuditScope, AuditTrail
 from agentcore_identity_cli.backends.local.keys import KeyRing
 from agentcore_identity_cli.backends.local.vault import VaultStore
+from agentcore_identity_cli.debuglog import elapsed
 from agentcore_identity_cli.errors import (
     ServiceError,
     conflict,
@@ -43,6 +45,12 @@ KINDS: dict[str, tuple[str, str]] = {
 
 log = logging.getLogger(__name__)
 _ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
+
+
+def _outcome(exc: Exception) -> str:
+    """An error code, never text that could carry a value: anything else becomes the class name."""
+    code = getattr(exc, "code", None)
+    return code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else type(exc).__name__
 
 
 def timestamp(seconds: float) -> datetime:
@@ -149,6 +157,7 @@ class LocalCore:
             scope.note_caller(params.get("workloadName"), params.get("userId"))
         wrap = scope.category == CHANGE if transaction is None else transaction
         self._audit_scope = scope
+        started = time.perf_counter()
         try:
             if wrap:
                 with self.store.transaction():
@@ -159,9 +168,11 @@ class LocalCore:
                 if scope.category != READ:
                     with self.store.transaction():
                         self.audit.append(scope, SUCCESS)
+            log.debug("%s (%s): %s in %s", operation, scope.category, SUCCESS, elapsed(started))
         except Exception as exc:
             if scope.category != READ:
                 self._record_failure(scope, exc)
+            log.debug("%s (%s): %s in %s", operation, scope.category, _outcome(exc), elapsed(started))
             raise
         finally:
             self._audit_scope = None
@@ -169,12 +180,9 @@ class LocalCore:
     def _record_failure(self, scope: AuditScope, exc: Exception) -> None:
         if isinstance(exc, sqlite3.OperationalError):
             return  # the vault is locked or unwritable: recording would fail the same way
-        code = getattr(exc, "code", None)
-        # An error code, never text that could carry a value: anything else becomes the class name.
-        outcome = code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else type(exc).__name__
         try:
             with self.store.transaction():
-                self.audit.append(scope, outcome)
+                self.audit.append(scope, _outcome(exc))
         except sqlite3.Error as error:
             log.warning("could not record the failed %s in the audit trail: %s", scope.operation, error)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from agentcore_identity_cli.backends.local.vault import (
 )
 from agentcore_identity_cli.config import ENV_PASSPHRASE, ENV_VAULT_KEY
 from agentcore_identity_cli.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 KEY_CHECK_PLAINTEXT = b"agentcore-identity vault key check"
 
@@ -212,6 +215,7 @@ class KeyRing:
                     self.store.on_rollback(self.forget)
                     if self.on_new_key is not None:
                         self.on_new_key(key)
+                    log.debug("vault key made (%s)", source)
                     return key
         key, source = self._load()
         check = self.store.meta("key_check") or ""
@@ -229,6 +233,7 @@ class KeyRing:
         # A vault made before the id file existed gets one now; a restored vault, its new id.
         self._record_identity()
         self._key, self._check, self.source = key, check, source
+        log.debug("vault key from %s", source)
         if self.on_loaded is not None:
             self.on_loaded(key)
         return key

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from agentcore_identity_cli.backends.local.core import LocalCore
-from agentcore_identity_cli.errors import RetiredTokenError, ServiceError, validation
+from agentcore_identity_cli.errors import ConfigError, RetiredTokenError, ServiceError
 
 ALGORITHM = "ES256"
 AUDIENCE = "agentcore-identity:token-vault"
@@ -32,12 +32,14 @@ def token_ttl() -> int:
     raw = os.environ.get(ENV_TTL)
     if not raw:
         return DEFAULT_TTL_SECONDS
+    # A wrong environment, not a refused request: exit 253, as for any other setting.
+    hint = f"set {ENV_TTL} to a number of seconds from 10 to {MAX_TTL_SECONDS}, or unset it for 15 minutes"
     try:
         seconds = int(raw)
     except ValueError:
-        raise validation(f"{ENV_TTL} must be a whole number of seconds, not '{raw}'.") from None
+        raise ConfigError(f"{ENV_TTL} must be a whole number of seconds, not '{raw}'.", hint=hint) from None
     if not 10 <= seconds <= MAX_TTL_SECONDS:
-        raise validation(f"{ENV_TTL} must be between 10 and {MAX_TTL_SECONDS} seconds.")
+        raise ConfigError(f"{ENV_TTL} must be between 10 and {MAX_TTL_SECONDS} seconds, not {seconds}.", hint=hint)
     return seconds
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import os
 import sqlite3
 import stat
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from agentcore_identity_cli.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -382,6 +385,7 @@ class VaultStore:
         _check_private(path, "vault file")
         for suffix in ("-wal", "-shm"):
             check_private_if_present(path.with_name(path.name + suffix), "vault file")
+        started = time.perf_counter()
         try:
             self.db = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
@@ -393,6 +397,12 @@ class VaultStore:
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"The vault file {path} cannot be opened: {exc}") from None
         _check_identity(self)
+        log.debug(
+            "vault %s opened: schema version %s, in %.1f ms",
+            path,
+            self.db.execute("PRAGMA user_version").fetchone()[0],
+            (time.perf_counter() - started) * 1000,
+        )
 
     def _migrate_when_free(self) -> None:
         """Migrate, retrying while another process holds the file in a way SQLite will not wait for.
