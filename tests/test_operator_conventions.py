@@ -31,6 +31,17 @@ def test_api_key_prints_the_bare_key_whatever_the_profile_or_environment_output(
         assert (result.exit_code, result.stdout) == (0, "sk-openai-1\n"), result.stderr
 
 
+def test_on_a_real_terminal_a_table_profile_still_gets_the_bare_key(cli, openai):
+    from tests.terminal_support import run_on_terminal
+
+    cli("configure", "set", "output", "table")
+    cli("configure", "set", "cli_pager", "less")  # and no pager either: this output is for $(...)
+    result = run_on_terminal("api-key", "openai")
+    assert (result.exit_code, result.stdout) == (0, "sk-openai-1\n"), result.stderr
+    table = run_on_terminal("api-key", "openai", "--output", "table", "--no-cli-pager")
+    assert "apiKey" in table.stdout and "sk-openai-1" in table.stdout
+
+
 def test_api_key_prints_a_document_when_output_or_query_is_typed(cli, openai):
     assert cli("api-key", "openai", "--output", "json").json() == {"apiKey": "sk-openai-1"}
     assert cli("api-key", "openai", "--query", "apiKey", "--output", "json").stdout == '"sk-openai-1"\n'
