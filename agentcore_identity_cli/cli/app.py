@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     from typer import _click as click
     from typer import exceptions as typer_exceptions
 
+    from agentcore_identity_cli.cli import help as help_pages
+
     # Third-party pydantic plugins would see every validated request, secrets included;
     # skipping their discovery also saves a scan of every installed package's metadata.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -107,9 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     wants_help = any(a in ("-h", "--help") for a in args)
     load_commands(None if wants_help and _command_name(args) is None else _command_name(args))
     command = typer.main.get_command(app)
+    help_pages.install(command)
+    args = help_pages.help_request(args, command, GLOBAL_OPTIONS)
+    color = help_pages.click_color(args)
     try:
         _refuse_undecodable(args, command)
-        result = command.main(args=args, prog_name="agentcore-identity", standalone_mode=False)
+        result = command.main(args=args, prog_name="agentcore-identity", standalone_mode=False, color=color)
         # Without standalone mode, click hands back the code of a typer.Exit as the result; Typer
         # turns a Ctrl-C inside a command into Exit(130), which no command of ours raises itself.
         code = result if isinstance(result, int) else 0
@@ -124,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code or 0)
     except click.exceptions.ClickException as exc:
         # Unknown flags, missing options, bad values: the AWS CLI's usage error code.
+        if isinstance(exc, click.exceptions.NoSuchOption):
+            help_pages.suggest_options(exc, GLOBAL_OPTIONS)
         exc.show(file=sys.stderr)
         return EXIT_USAGE
     except (KeyboardInterrupt, typer_exceptions.Abort):
