@@ -172,3 +172,26 @@ def test_vault_restore_recovers_an_emptied_vault_next_to_its_key(cli, home: Path
     assert result.exit_code == 0, result.stderr
     assert _secrets(home / "vault.db") == {"openai": SECRET}
     assert cli("audit", "verify").exit_code == 0
+
+
+def test_temporary_key_files_left_by_a_killed_write_are_removed(cli, home: Path):
+    """A key or id file is written as NAME.<hex>.tmp and renamed; a process killed in between
+    leaves the temporary file, which may hold a key. The next command that loads the key removes
+    those older than a minute, and leaves a younger one (another process may be writing it)."""
+    import time
+
+    assert cli("create-api-key-credential-provider", "--name", "p", "--api-key", "-", input="k").exit_code == 0
+    stale = [home / "vault.key.0a1b2c3d.tmp", home / "vault.key.next.0a1b2c3d.tmp", home / "vault.id.0a1b2c3d.tmp"]
+    young = home / "vault.key.9f8e7d6c.tmp"
+    other = home / "notes.0a1b2c3d.tmp"
+    for path in [*stale, young, other]:
+        path.write_text("leftover\n")
+        path.chmod(0o600)
+    hour_ago = time.time() - 3600
+    for path in [*stale, other]:
+        os.utime(path, (hour_ago, hour_ago))
+    assert cli("list-api-key-credential-providers").exit_code == 0  # no key loaded: nothing removed
+    assert all(path.exists() for path in stale)
+    assert cli("api-key", "p").stdout.strip() == "k"
+    assert not any(path.exists() for path in stale)
+    assert young.exists() and other.exists()

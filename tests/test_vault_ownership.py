@@ -92,6 +92,21 @@ def test_a_parent_folder_writable_by_others_is_refused(cli, tmp_path: Path, monk
     result = _create(cli)
     assert result.exit_code == 253
     assert str(shared) in result.stderr and "writable by other users" in result.stderr
+    assert not (shared / "mine").exists()  # refused before anything was made in the shared folder
+
+
+@pytest.mark.parametrize("file", ["vault.key", "vault.key.next"])
+def test_a_key_file_of_another_user_is_refused_by_commands_that_need_no_key(cli, home: Path, other_user, file: str):
+    name, uid = other_user
+    assert _create(cli).exit_code == 0
+    path = home / file
+    if not path.exists():
+        path.write_bytes((home / "vault.key").read_bytes())
+        os.chmod(path, 0o600)
+    _hand_over(path, uid)
+    listed = cli("list-workload-identities")
+    assert listed.exit_code == 253, listed.stderr
+    assert name in listed.stderr and file in listed.stderr
 
 
 def test_a_sticky_shared_parent_folder_is_accepted(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

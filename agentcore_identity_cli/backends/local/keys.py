@@ -27,6 +27,7 @@ from agentcore_identity_cli.backends.local.vault import (
     identity_file_path,
     key_file_path,
     read_identity_file,
+    remove_stale_temp_files,
     write_identity_file,
 )
 from agentcore_identity_cli.config import ENV_PASSPHRASE, ENV_VAULT_KEY
@@ -196,8 +197,10 @@ class KeyRing:
                 return self._key
             # Another process (or connection) rotated the key since it was loaded here.
             self.forget()
-        if self._key_path is None and self.next_key_path.exists():
-            self._remove_stale_next_key()
+        if self._key_path is None:
+            remove_stale_temp_files(self.store.path)
+            if self.next_key_path.exists():
+                self._remove_stale_next_key()
         if self.store.meta("key_check") is None:
             # First use: the key is made under the vault's write lock, so processes that
             # race to create it agree on one key.

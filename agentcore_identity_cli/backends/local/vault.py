@@ -247,11 +247,46 @@ def _make_private_dirs(path: Path) -> None:
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create a folder 0700 (and its parents) if missing, and check it and the folders above it."""
+    """Create a folder 0700 (and its parents) if missing, and check it and the folders above it.
+
+    The folders above are checked before anything is created in them.
+    """
     if not path.exists():
+        existing = next((parent for parent in path.parents if parent.exists()), None)
+        if existing is not None:
+            _check_parents(existing / path.name)  # `existing` and every folder above it
         _make_private_dirs(path)
     _check_private(path, "folder")
     _check_parents(path)
+
+
+STALE_TEMP_SECONDS = 60.0
+
+
+def remove_stale_temp_files(vault_path: Path) -> None:
+    """Remove the temporary files of key and id file writes that a killed process left behind.
+
+    A write makes `NAME.<hex>.tmp` (0600), fsyncs it and renames it into place within
+    milliseconds; one older than a minute belongs to a process that died before its rename.
+    It may hold a key that was never put in use, or the vault key itself: not worth keeping.
+    """
+    folder = vault_path.parent
+    names = (key_file_path(vault_path).name, identity_file_path(vault_path).name)
+    now = time.time()
+    try:
+        candidates = list(folder.iterdir())
+    except OSError:
+        return
+    for path in candidates:
+        if not path.name.endswith(".tmp") or not path.name.startswith(names):
+            continue
+        try:
+            st = path.lstat()
+            mine = not hasattr(os, "geteuid") or st.st_uid == os.geteuid()
+            if stat.S_ISREG(st.st_mode) and mine and now - st.st_mtime > STALE_TEMP_SECONDS:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def key_file_path(vault_path: Path) -> Path:
@@ -385,6 +420,11 @@ class VaultStore:
         _check_private(path, "vault file")
         for suffix in ("-wal", "-shm"):
             check_private_if_present(path.with_name(path.name + suffix), "vault file")
+        # Checked by every command, those that need no key included: a key file that another
+        # user owns or can read is refused before anything is written next to it.
+        key_file = key_file_path(path)
+        for key_path in (key_file, key_file.with_name(key_file.name + ".next")):
+            check_private_if_present(key_path, "key file")
         started = time.perf_counter()
         try:
             self.db = sqlite3.connect(
