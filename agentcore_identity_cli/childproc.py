@@ -17,7 +17,6 @@ The exit code is the child's, or 128+N when a signal N ended it, as shells repor
 from __future__ import annotations
 
 import codecs
-import errno
 import logging
 import os
 import select
@@ -72,18 +71,21 @@ class Sink:
             except InterruptedError:
                 continue
             except BlockingIOError:
-                select.select([], [self.fd], [])
+                waiter = select.poll()
+                waiter.register(self.fd, select.POLLOUT)
+                waiter.poll()
                 continue
             view = view[written:]
 
 
 def _pump(source: int, sink: Sink, masker: StreamMasker) -> None:
     """Copy one pipe to its sink, masked, until the child (and whatever inherited the pipe) closes it."""
+    poller = select.poll()
+    poller.register(source, select.POLLIN)
     try:
         while True:
-            ready, _, _ = select.select([source], [], [], IDLE_SECONDS if masker.holding else None)
-            if not ready:
-                sink.write(masker.release())
+            if not poller.poll(IDLE_SECONDS * 1000 if masker.holding else None):
+                sink.write(masker.release())  # the child went quiet: let a held tail go
                 continue
             try:
                 data = os.read(source, _CHUNK)
@@ -93,11 +95,10 @@ def _pump(source: int, sink: Sink, masker: StreamMasker) -> None:
                 sink.write(masker.finish())
                 return
             sink.write(masker.feed(data))
-    except BrokenPipeError:
-        return  # our reader went away: closing the pipe below gives the child its SIGPIPE
-    except OSError as exc:
-        if exc.errno != errno.EPIPE:
-            raise
+    except OSError:
+        # Our own stdout or stderr failed (its reader went away, `| head`): stop copying. Closing
+        # the pipe below ends the child's next write with SIGPIPE, as in a shell pipeline.
+        return
     finally:
         os.close(source)
 
@@ -138,7 +139,12 @@ def run_child(
     for stream in (stdout, stderr):
         stream.flush()
     wanted: set[int] = {*FORWARDED, signal.SIGCHLD}
-    watch = hasattr(signal, "sigwaitinfo") and threading.current_thread() is threading.main_thread()
+    main = threading.current_thread() is threading.main_thread()
+    watch = hasattr(signal, "sigwaitinfo") and main
+    # A SIGCHLD ignored by whoever started us would reap the child before we could wait for it.
+    reaped = main and signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN
+    if reaped:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     # Blocked before the child exists, so that no signal for it can slip by; the child gets
     # the mask this process had.
     original = signal.pthread_sigmask(signal.SIG_BLOCK, wanted) if watch else set()
@@ -149,6 +155,8 @@ def run_child(
         if watch:
             _drain_pending(wanted)
             signal.pthread_sigmask(signal.SIG_SETMASK, original)
+        if reaped:
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     for pump in pumps:
         while pump.is_alive():  # until the pipes close; Ctrl-C still ends the wait
             pump.join(0.1)

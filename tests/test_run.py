@@ -430,3 +430,50 @@ def test_run_on_the_local_backend_imports_neither_boto3_nor_botocore(openai: Non
         )
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": loaded}
+
+
+def test_when_the_reader_of_run_goes_away_the_child_gets_sigpipe_as_in_a_pipeline(openai: None) -> None:
+    # sh, not Python: Python ignores SIGPIPE and raises BrokenPipeError instead.
+    proc = start_cli("run", "--env", "K=agentcore://api-key/openai", "--", "sh", "-c", "while :; do echo line; done")
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"line\n"
+    proc.stdout.close()  # `| head -1`
+    assert proc.wait(timeout=30) == 128 + signal.SIGPIPE
+    assert proc.stderr.read() == b""  # no traceback, no message: the shell's behaviour
+
+
+def test_a_sigchld_ignored_by_the_caller_does_not_lose_the_exit_code(openai: None) -> None:
+    # Started with SIGCHLD ignored (some supervisors do that), run still waits for its child.
+    proc = subprocess.run(
+        [*CLI, "run", "--", sys.executable, "-c", "raise SystemExit(5)"],
+        preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN),
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 5, proc.stderr
+
+
+def test_an_env_file_can_be_a_pipe(openai: None, tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "env.fifo"  # what `--env-file <(...)` hands over
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("w") as handle:
+            handle.write("OPENAI_API_KEY=agentcore://api-key/openai\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = run_cli("run", "--env-file", str(fifo), "--", sys.executable, "-c", HASH_KEY)
+    writer.join()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().strip() == sha256(API_KEY)
+
+
+def test_the_vault_key_in_the_environment_is_masked_too() -> None:
+    key = "q0pBc3VzcGljaW91c2x5bG9uZ3ZhdWx0a2V5Zm9ydGVzdHM="
+    code = "import os; print(os.environ['AGENTCORE_IDENTITY_VAULT_KEY'])"
+    result = run_cli("run", "--", sys.executable, "-c", code, env={"AGENTCORE_IDENTITY_VAULT_KEY": key})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == MASK + "\n"
