@@ -29,6 +29,11 @@ def test_an_m2m_reference_hands_the_child_a_client_credentials_token(cli: Any, o
     printed = run_cli("run", "--env", ref, "--", sys.executable, "-c", PRINT)
     assert printed.stdout.decode() == MASK + "\n"
     assert oauth_server.stats["token:client_credentials"] == 1  # the second run used the stored token
+    # Each run: one secret-read event naming the provider, no workload access token needed.
+    events = json.loads(run_cli("audit", "list", "--category", "secret-read", "--output", "json").stdout)["events"]
+    assert [e["operation"] for e in events] == ["OAuth2Token", "OAuth2Token"]
+    assert {e["target"].rsplit("/", 2)[-2:] == ["oauth2credentialprovider", "corp"] for e in events} == {True}
+    assert oauth_server.tokens[0].access_token not in json.dumps(events)
 
 
 def test_a_stored_token_with_less_than_five_minutes_left_is_fetched_again_first(
