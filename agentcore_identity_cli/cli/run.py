@@ -59,12 +59,15 @@ def check_double_dash(args: list[str], params: list[Any]) -> None:
     "run",
     cls=RunCommand,
     context_settings={"allow_interspersed_args": False},
-    help="Run a command with secrets from agentcore:// references in its environment, masked in its output.",
+    help="Run a command with secrets from agentcore:// references in its environment, masked in its output."
+    f"\n\nThe flags come first, then -- and the command: {USAGE}. Exit code: the command's (128+N when signal N "
+    "ended it); 252, 253 or 254 when a reference cannot be resolved, before the command starts. See docs/run.md.",
 )
 def run(
     ctx: typer.Context,
     command: Annotated[
-        list[str], typer.Argument(help="The command to run and its arguments, after --.", show_default=False)
+        list[str],
+        typer.Argument(metavar="CMD", help="The command to run and its arguments, after --.", show_default=False),
     ],
     env: EnvOpt = None,
     env_file: EnvFileOpt = None,
