@@ -1,6 +1,6 @@
 """`python -m agentcore_identity_cli`."""
 
-from agentcore_identity_cli.cli.app import run
+from agentcore_identity_cli.cli.entry import run
 
 if __name__ == "__main__":
     run()

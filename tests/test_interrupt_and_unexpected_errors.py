@@ -214,3 +214,32 @@ def test_a_secret_on_stdin_that_is_not_utf8_exits_252_without_echoing_it(home: P
     assert result.returncode == 252, result.stderr
     assert result.stderr.decode() == "\nError parsing parameter '--api-key': standard input is not UTF-8 text\n"
     assert not (home / "vault.db").exists() or b"SECRET" not in (home / "vault.db").read_bytes()
+
+
+ENTRY = "from agentcore_identity_cli.cli.entry import run; run()"
+
+
+def test_ctrl_c_while_the_command_line_is_still_being_built_exits_130_without_a_traceback(home: Path):
+    """Importing Typer and rich takes a moment; a Ctrl-C then is an interruption like any other.
+
+    The child starts as the console script does (pyproject.toml: cli.entry:run). The signal is
+    sent at moments spread over start-up, after the interpreter's own start (its first
+    milliseconds are Python's, not this tool's).
+    """
+    interrupted = 0
+    for delay in (0.05, 0.08, 0.12, 0.18, 0.25):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", ENTRY, "list-workload-identities"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "AGENTCORE_IDENTITY_HOME": str(home)},
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err, (delay, err)
+        # 0: it had finished; -2: the signal came as the interpreter was shutting down.
+        assert proc.returncode in (130, 0, -signal.SIGINT), (delay, proc.returncode, err)
+        interrupted += proc.returncode == 130
+    assert interrupted, "no signal landed while the command was starting or running"
