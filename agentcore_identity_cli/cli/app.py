@@ -255,8 +255,3 @@ def _debug_traceback(debug: bool) -> None:
 def _silence_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-
-
-def run() -> Any:
-    """The console script."""
-    sys.exit(main())
