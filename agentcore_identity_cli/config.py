@@ -31,12 +31,18 @@ OUTPUTS = ("json", "table", "text", "yaml", "yaml-stream", "off")
 COLORS = ("on", "off", "auto")
 # cli_timestamp_format, as AWS CLI v2's awscli/customizations/timestampformat.py reads it.
 TIMESTAMP_FORMATS = ("iso8601", "wire")
+# --cli-binary-format and cli_binary_format (awscli/data/cli.json); cli_auto_prompt and
+# AWS_CLI_AUTO_PROMPT, as AWS CLI v2's clidriver resolves them.
+BINARY_FORMATS = ("base64", "raw-in-base64-out")
+AUTO_PROMPT_MODES = ("on", "on-partial", "off")
 # The keys a profile may hold, with what each means; `configure` refuses others.
 PROFILE_KEYS: dict[str, str] = {
     "backend": "local or aws",
     "output": "json, table, text, yaml, yaml-stream or off",
     "cli_pager": "pager for output to a terminal, e.g. less (unset or empty: none; AWS_PAGER wins)",
     "cli_timestamp_format": "iso8601 (the default) or wire",
+    "cli_auto_prompt": "on, on-partial or off: ask for a command's parameters on a terminal (AWS_CLI_AUTO_PROMPT wins)",
+    "cli_binary_format": "base64 (the default) or raw-in-base64-out; these APIs have no binary members",
     "region": "AWS region for the aws backend",
     "endpoint_url": "endpoint for the aws backend",
     "aws_profile": "AWS named profile for the aws backend (default: the same name)",
@@ -143,6 +149,10 @@ class Settings:
     ca_bundle: str | None = None
     verify_ssl: bool = True
     sign_request: bool = True
+    # --cli-binary-format / cli_binary_format: validated; no member of these APIs is a blob.
+    binary_format: str = "base64"
+    # --cli-auto-prompt / --no-cli-auto-prompt, AWS_CLI_AUTO_PROMPT, cli_auto_prompt (cli/autoprompt.py)
+    auto_prompt: str = "off"
     # setting -> where its value came from (flag > environment > profile > default)
     sources: dict[str, Source] = field(default_factory=dict)
 
@@ -152,7 +162,11 @@ class Settings:
 
 
 # setting -> its global option, where the option's name is not the setting's
-_FLAG_NAMES = {"read_timeout": "--cli-read-timeout", "connect_timeout": "--cli-connect-timeout"}
+_FLAG_NAMES = {
+    "read_timeout": "--cli-read-timeout",
+    "connect_timeout": "--cli-connect-timeout",
+    "cli_binary_format": "--cli-binary-format",
+}
 
 
 def _flag_name(name: str) -> str:
@@ -207,6 +221,12 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
     if not no_color and flags.get("color") != "on" and env.get("NO_COLOR"):
         no_color, sources["no_color"] = True, Source("environment", "NO_COLOR")
     color = "off" if no_color else flags.get("color") or "auto"
+    binary_format = pick("cli_binary_format") or "base64"
+    if binary_format not in BINARY_FORMATS:
+        raise ConfigError(
+            f"Unknown cli_binary_format '{binary_format}' in the profile: choose one of {', '.join(BINARY_FORMATS)}."
+        )
+    auto_prompt = _auto_prompt(flags, pick, sources)
     return Settings(
         profile=profile,
         profile_explicit=profile_explicit,
@@ -228,5 +248,29 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
         ca_bundle=ca_bundle or None,
         verify_ssl=not flags.get("no_verify_ssl"),
         sign_request=not flags.get("no_sign_request"),
+        binary_format=binary_format,
+        auto_prompt=auto_prompt,
         sources=sources,
     )
+
+
+def _auto_prompt(flags: dict[str, Any], pick: Any, sources: dict[str, Source]) -> str:
+    """As AWS CLI v2's resolve_auto_prompt_mode: --no-cli-auto-prompt, --cli-auto-prompt,
+    AWS_CLI_AUTO_PROMPT, the profile's cli_auto_prompt, off. A value other than on, on-partial
+    or off is refused rather than read as off, so that a typo does not pass unnoticed."""
+    if flags.get("no_cli_auto_prompt"):
+        sources["cli_auto_prompt"] = Source("flag", "--no-cli-auto-prompt")
+        return "off"
+    if flags.get("cli_auto_prompt"):
+        sources["cli_auto_prompt"] = Source("flag", "--cli-auto-prompt")
+        return "on"
+    value = pick("cli_auto_prompt", ("AWS_CLI_AUTO_PROMPT",), flag=False)
+    if value is None:
+        return "off"
+    mode = str(value).lower()
+    if mode not in AUTO_PROMPT_MODES:
+        where = sources["cli_auto_prompt"].location
+        raise ConfigError(
+            f"Unknown auto-prompt mode '{value}' in {where}: choose one of {', '.join(AUTO_PROMPT_MODES)}."
+        )
+    return mode

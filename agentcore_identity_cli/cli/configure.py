@@ -9,7 +9,9 @@ import typer
 
 from agentcore_identity_cli.cli.root import app, get_context
 from agentcore_identity_cli.config import (
+    AUTO_PROMPT_MODES,
     BACKENDS,
+    BINARY_FORMATS,
     OUTPUTS,
     PROFILE_KEYS,
     TIMESTAMP_FORMATS,
@@ -25,7 +27,13 @@ configure_app = typer.Typer(
 )
 app.add_typer(configure_app, name="configure")
 
-_CHOICES = {"backend": BACKENDS, "output": OUTPUTS, "cli_timestamp_format": TIMESTAMP_FORMATS}
+_CHOICES = {
+    "backend": BACKENDS,
+    "output": OUTPUTS,
+    "cli_timestamp_format": TIMESTAMP_FORMATS,
+    "cli_auto_prompt": AUTO_PROMPT_MODES,
+    "cli_binary_format": BINARY_FORMATS,
+}
 
 
 def _check_key(key: str) -> None:

@@ -32,6 +32,9 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--no-color": False,
     "--color": True,
     "--no-cli-pager": False,
+    "--cli-binary-format": True,
+    "--cli-auto-prompt": False,
+    "--no-cli-auto-prompt": False,
     # As `aws s3 ls --version`: the version, whatever command it follows.
     "--version": False,
 }
@@ -71,12 +74,16 @@ class AwsCommand(TyperCommand):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from agentcore_identity_cli.cli.cliinput import command_operations, complete_skeleton_value, relaxes_required
 
-        if self.name in command_operations():
+        operation = command_operations().get(self.name or "")
+        if operation is not None:
             args = complete_skeleton_value(args)
             if relaxes_required(args):
                 # The whole input comes another way: botocore's check then names what is missing.
                 for param in self.params:
                     param.required = False
+            from agentcore_identity_cli.cli.autoprompt import prompt_for_args
+
+            args = prompt_for_args(ctx, self, operation, args)
         multiple = {
             opt for param in self.params if getattr(param, "multiple", False) for opt in getattr(param, "opts", [])
         }
@@ -181,13 +188,35 @@ def main_callback(
     no_cli_pager: Annotated[
         bool, typer.Option("--no-cli-pager", help="Do not send output to the pager (AWS_PAGER, cli_pager).")
     ] = False,
+    cli_binary_format: Annotated[
+        str | None,
+        typer.Option(
+            "--cli-binary-format",
+            help="base64 or raw-in-base64-out, as in the AWS CLI; these APIs have no binary members, so it "
+            "changes nothing.",
+            show_default=False,
+        ),
+    ] = None,
+    cli_auto_prompt: Annotated[
+        bool,
+        typer.Option(
+            "--cli-auto-prompt",
+            help="On a terminal, ask for the command's parameters, show the command, then run it.",
+        ),
+    ] = False,
+    no_cli_auto_prompt: Annotated[
+        bool,
+        typer.Option(
+            "--no-cli-auto-prompt", help="No auto-prompt for this command (AWS_CLI_AUTO_PROMPT, cli_auto_prompt)."
+        ),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Resolve settings once; the backend is created later, on first use."""
     from agentcore_identity_cli.cli.context import AppContext
-    from agentcore_identity_cli.config import COLORS, OUTPUTS, resolve_settings
+    from agentcore_identity_cli.config import BINARY_FORMATS, COLORS, OUTPUTS, resolve_settings
     from agentcore_identity_cli.errors import UsageError
     from agentcore_identity_cli.iostreams import IOStreams
 
@@ -197,6 +226,14 @@ def main_callback(
         raise UsageError(f"argument --color: Invalid choice '{color}', valid choices are: {' | '.join(COLORS)}")
     if no_color and color == "on":
         raise UsageError("argument --no-color: not allowed with argument --color on")
+    if cli_binary_format is not None and cli_binary_format not in BINARY_FORMATS:
+        raise UsageError(
+            f"argument --cli-binary-format: Invalid choice '{cli_binary_format}', valid choices are: "
+            f"{' | '.join(BINARY_FORMATS)}"
+        )
+    if cli_auto_prompt and no_cli_auto_prompt:
+        # AWS CLI v2's words (clidriver.validate_auto_prompt_args_are_mutually_exclusive).
+        raise UsageError("Both --cli-auto-prompt and --no-cli-auto-prompt cannot be specified at the same time.")
     if backend is not None and backend not in ("local", "aws"):
         raise UsageError(f"argument --backend: Invalid choice '{backend}', valid choices are: local | aws")
     for flag, seconds in (("--cli-read-timeout", read_timeout), ("--cli-connect-timeout", connect_timeout)):
@@ -226,6 +263,9 @@ def main_callback(
         "no_color": no_color,
         "color": color,
         "no_cli_pager": no_cli_pager,
+        "cli_binary_format": cli_binary_format,
+        "cli_auto_prompt": cli_auto_prompt,
+        "no_cli_auto_prompt": no_cli_auto_prompt,
     }
     settings = resolve_settings(flags)
     if settings.debug:

@@ -50,6 +50,9 @@ def _value(app_ctx: AppContext, key: str) -> tuple[Any, Source]:
         return _from_profiles(app_ctx, key, Source("default", "the AWS CLI's default"), "iso8601")
     if key in ("workload_name", "user_id"):
         return _caller_value(app_ctx, key)
+    if key in ("cli_auto_prompt", "cli_binary_format"):
+        value = settings.auto_prompt if key == "cli_auto_prompt" else settings.binary_format
+        return value, settings.sources.get(key, Source("default", "the AWS CLI's default"))
     if key == "aws_profile" and not settings.aws_profile and settings.backend == "aws" and settings.profile_explicit:
         # The AWS profile of the same name, as `aws --profile NAME` would use.
         return settings.profile, Source("default", "the same name as the profile")
