@@ -27,9 +27,9 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
     switch "$argv[1]"
         case ''
             switch "$argv[2]"
-                case '--backend' '--ca-bundle' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
+                case '--backend' '--ca-bundle' '--cli-binary-format' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
                     return 0
-                case '--debug' '--no-cli-pager' '--no-color' '--no-sign-request' '--no-verify-ssl'
+                case '--cli-auto-prompt' '--debug' '--no-cli-auto-prompt' '--no-cli-pager' '--no-color' '--no-sign-request' '--no-verify-ssl'
                     return 1
             end
         case 'api-key'
@@ -274,7 +274,7 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
     end
     switch "$argv[2]"
-        case '--backend' '--ca-bundle' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
+        case '--backend' '--ca-bundle' '--cli-binary-format' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
             return 0
     end
     return 1
@@ -785,11 +785,14 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'vault status\'' -l 
 # Global options: valid before or after the subcommand name.
 complete -c agentcore-identity -l 'backend' -x -a 'aws local' -d 'local (encrypted vault file, default) or aws.'
 complete -c agentcore-identity -l 'ca-bundle' -x -d 'CA certificate bundle (PEM file) to verify HTTPS servers with; overrides AWS_CA_BUNDLE.'
+complete -c agentcore-identity -l 'cli-auto-prompt' -d 'On a terminal, ask for the command\'s parameters, show the command, then run it.'
+complete -c agentcore-identity -l 'cli-binary-format' -x -d 'base64 or raw-in-base64-out, as in the AWS CLI; these APIs have no binary members, so it changes...'
 complete -c agentcore-identity -l 'cli-connect-timeout' -x -d 'Socket connect timeout in seconds (aws backend).'
 complete -c agentcore-identity -l 'cli-read-timeout' -x -d 'Socket read timeout in seconds (aws backend).'
 complete -c agentcore-identity -l 'color' -x -a 'auto off on' -d 'Colour: on, off or auto (on a terminal; the default).'
 complete -c agentcore-identity -l 'debug' -d 'Log what happens to stderr; never secrets.'
 complete -c agentcore-identity -l 'endpoint-url' -x -d 'Override the service endpoint (aws backend).'
+complete -c agentcore-identity -l 'no-cli-auto-prompt' -d 'No auto-prompt for this command (AWS_CLI_AUTO_PROMPT, cli_auto_prompt).'
 complete -c agentcore-identity -l 'no-cli-pager' -d 'Do not send output to the pager (AWS_PAGER, cli_pager).'
 complete -c agentcore-identity -l 'no-color' -d 'No colour, even on a terminal.'
 complete -c agentcore-identity -l 'no-sign-request' -d 'Do not sign requests; no credentials are loaded (aws backend).'
