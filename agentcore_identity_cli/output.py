@@ -155,11 +155,6 @@ def _emit_pages(pages: Pages, view: View, stream: IO[str]) -> None:
         render_view(_prepare(pages.build_full_result(), view), view, stream)
 
 
-def render(document: Any, fmt: str, stream: IO[str], *, color: bool = False, title: str | None = None) -> None:
-    """Print a (queried, plain) document in one of the formats."""
-    render_view(document, View(fmt=fmt, color=color, title=title, width=80), stream)
-
-
 def render_view(document: Any, view: View, stream: IO[str]) -> None:
     """Print a (queried, plain) document in the view's format."""
     if view.fmt == "table":
