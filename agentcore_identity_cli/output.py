@@ -214,7 +214,8 @@ def render_yaml(document: Any, stream: IO[str]) -> None:
 # --- text -------------------------------------------------------------------------------
 
 
-def _scalar(value: Any) -> str:
+def scalar_text(value: Any) -> str:
+    """A scalar as the AWS CLI's text and table formats print it (None, True, ISO times)."""
     if value is None:
         return "None"
     if isinstance(value, bool):
@@ -228,7 +229,7 @@ def _text(item: Any, out: list[str], label: str | None = None, keys: list[str] |
     if isinstance(item, dict):
         if keys is None:
             keys = sorted(k for k, v in item.items() if not isinstance(v, (dict, list)))
-        scalars = [_scalar(item.get(k, "")) if k in item else "" for k in keys]
+        scalars = [scalar_text(item.get(k, "")) if k in item else "" for k in keys]
         nested = sorted(k for k in item if k not in keys and isinstance(item[k], (dict, list)))
         if scalars:
             out.append("\t".join(([label.upper()] if label else []) + scalars))
@@ -247,14 +248,14 @@ def _text(item: Any, out: list[str], label: str | None = None, keys: list[str] |
         scalars = [el for el in item if not isinstance(el, list)]
         if scalars:
             if label:
-                out.extend(f"{label.upper()}\t{_scalar(el)}" for el in scalars)
+                out.extend(f"{label.upper()}\t{scalar_text(el)}" for el in scalars)
             else:
-                out.append("\t".join(_scalar(el) for el in scalars))
+                out.append("\t".join(scalar_text(el) for el in scalars))
         for el in item:
             if isinstance(el, list):
                 _text(el, out, label)
     else:
-        out.append(_scalar(item))
+        out.append(scalar_text(item))
 
 
 def render_text(document: Any, stream: IO[str]) -> None:

@@ -16,6 +16,8 @@ import json
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from agentcore_identity_cli.output import scalar_text
+
 # Wide enough for any row of a table that is not cut to a terminal's width.
 UNBOUNDED_WIDTH = 1_000_000
 
@@ -56,7 +58,7 @@ def render_table(
     elif isinstance(document, list):
         tables = [layout.rows(document, None)]
     else:
-        console.print(_scalar(document), markup=False, crop=False)
+        console.print(scalar_text(document), markup=False, crop=False)
         return
     if tables:
         first = tables[0]
@@ -183,16 +185,6 @@ def _pair_rows(document: dict[str, Any], depth: int = 0) -> list[tuple[str, Any]
     return rows
 
 
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "None"
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
 def _table_text(value: Any) -> str:
     """A value as a table shows it: times to the second, in UTC; lists joined; structures as JSON."""
     if value is None:
@@ -202,10 +194,10 @@ def _table_text(value: Any) -> str:
             return value.strftime("%Y-%m-%d %H:%M:%S")
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") + "Z"
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-        return ", ".join(_scalar(v) for v in value)
+        return ", ".join(scalar_text(v) for v in value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=_iso)
-    return _scalar(value)
+    return scalar_text(value)
 
 
 def _iso(value: Any) -> str:
