@@ -35,6 +35,10 @@ TIMESTAMP_FORMATS = ("iso8601", "wire")
 # AWS_CLI_AUTO_PROMPT, as AWS CLI v2's clidriver resolves them.
 BINARY_FORMATS = ("base64", "raw-in-base64-out")
 AUTO_PROMPT_MODES = ("on", "on-partial", "off")
+# --cli-error-format, AWS_CLI_ERROR_FORMAT and cli_error_format, as v2's clidriver chains them;
+# the values are awscli/errorhandler.py's VALID_ERROR_FORMATS, in its order.
+ERROR_FORMATS = ("legacy", "json", "yaml", "text", "table", "enhanced")
+ENV_ERROR_FORMAT = "AWS_CLI_ERROR_FORMAT"
 # The keys a profile may hold, with what each means; `configure` refuses others.
 PROFILE_KEYS: dict[str, str] = {
     "backend": "local or aws",
@@ -43,6 +47,8 @@ PROFILE_KEYS: dict[str, str] = {
     "cli_timestamp_format": "iso8601 (the default) or wire",
     "cli_auto_prompt": "on, on-partial or off: ask for a command's parameters on a terminal (AWS_CLI_AUTO_PROMPT wins)",
     "cli_binary_format": "base64 (the default) or raw-in-base64-out; these APIs have no binary members",
+    "cli_error_format": "how errors print on stderr: enhanced (the default), legacy, json, yaml, text or table "
+    "(AWS_CLI_ERROR_FORMAT wins)",
     "region": "AWS region for the aws backend",
     "endpoint_url": "endpoint for the aws backend",
     "aws_profile": "AWS named profile for the aws backend (default: the same name)",
@@ -153,6 +159,8 @@ class Settings:
     binary_format: str = "base64"
     # --cli-auto-prompt / --no-cli-auto-prompt, AWS_CLI_AUTO_PROMPT, cli_auto_prompt (cli/autoprompt.py)
     auto_prompt: str = "off"
+    # --cli-error-format, AWS_CLI_ERROR_FORMAT, cli_error_format (errorformat.py prints with it)
+    error_format: str = "enhanced"
     # setting -> where its value came from (flag > environment > profile > default)
     sources: dict[str, Source] = field(default_factory=dict)
 
@@ -166,6 +174,7 @@ _FLAG_NAMES = {
     "read_timeout": "--cli-read-timeout",
     "connect_timeout": "--cli-connect-timeout",
     "cli_binary_format": "--cli-binary-format",
+    "cli_error_format": "--cli-error-format",
 }
 
 
@@ -227,6 +236,7 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
             f"Unknown cli_binary_format '{binary_format}' in the profile: choose one of {', '.join(BINARY_FORMATS)}."
         )
     auto_prompt = _auto_prompt(flags, pick, sources)
+    error_format = _error_format(pick, sources)
     return Settings(
         profile=profile,
         profile_explicit=profile_explicit,
@@ -250,6 +260,7 @@ def resolve_settings(flags: dict[str, Any]) -> Settings:
         sign_request=not flags.get("no_sign_request"),
         binary_format=binary_format,
         auto_prompt=auto_prompt,
+        error_format=error_format,
         sources=sources,
     )
 
@@ -274,3 +285,17 @@ def _auto_prompt(flags: dict[str, Any], pick: Any, sources: dict[str, Source]) -
             f"Unknown auto-prompt mode '{value}' in {where}: choose one of {', '.join(AUTO_PROMPT_MODES)}."
         )
     return mode
+
+
+def _error_format(pick: Any, sources: dict[str, Source]) -> str:
+    """As AWS CLI v2: --cli-error-format, AWS_CLI_ERROR_FORMAT, the profile's cli_error_format,
+    enhanced. v2 reads the last two case-insensitively and falls back to enhanced on a value it
+    does not know; here that value is a configuration error (253), so that a typo is seen."""
+    value = pick("cli_error_format", (ENV_ERROR_FORMAT,))
+    if value is None:
+        return "enhanced"
+    fmt = str(value) if sources["cli_error_format"].from_flag else str(value).lower()
+    if fmt not in ERROR_FORMATS:
+        where = sources["cli_error_format"].location
+        raise ConfigError(f"Unknown cli_error_format '{value}' in {where}: choose one of {', '.join(ERROR_FORMATS)}.")
+    return fmt

@@ -27,7 +27,7 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
     switch "$argv[1]"
         case ''
             switch "$argv[2]"
-                case '--backend' '--ca-bundle' '--cli-binary-format' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
+                case '--backend' '--ca-bundle' '--cli-binary-format' '--cli-connect-timeout' '--cli-error-format' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
                     return 0
                 case '--cli-auto-prompt' '--debug' '--no-cli-auto-prompt' '--no-cli-pager' '--no-color' '--no-sign-request' '--no-verify-ssl'
                     return 1
@@ -274,7 +274,7 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
             end
     end
     switch "$argv[2]"
-        case '--backend' '--ca-bundle' '--cli-binary-format' '--cli-connect-timeout' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
+        case '--backend' '--ca-bundle' '--cli-binary-format' '--cli-connect-timeout' '--cli-error-format' '--cli-read-timeout' '--color' '--endpoint-url' '--output' '--profile' '--query' '--region'
             return 0
     end
     return 1
@@ -788,6 +788,7 @@ complete -c agentcore-identity -l 'ca-bundle' -x -d 'CA certificate bundle (PEM 
 complete -c agentcore-identity -l 'cli-auto-prompt' -d 'On a terminal, ask for the command\'s parameters, show the command, then run it.'
 complete -c agentcore-identity -l 'cli-binary-format' -x -d 'base64 or raw-in-base64-out, as in the AWS CLI; these APIs have no binary members, so it changes...'
 complete -c agentcore-identity -l 'cli-connect-timeout' -x -d 'Socket connect timeout in seconds (aws backend).'
+complete -c agentcore-identity -l 'cli-error-format' -x -d 'How errors print on stderr: enhanced (the default), legacy, or the error\'s Code and Message as js...'
 complete -c agentcore-identity -l 'cli-read-timeout' -x -d 'Socket read timeout in seconds (aws backend).'
 complete -c agentcore-identity -l 'color' -x -a 'auto off on' -d 'Colour: on, off or auto (on a terminal; the default).'
 complete -c agentcore-identity -l 'debug' -d 'Log what happens to stderr; never secrets.'

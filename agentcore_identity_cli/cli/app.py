@@ -87,10 +87,30 @@ def load_commands(name: str | None = None) -> None:
         importlib.import_module(f"agentcore_identity_cli.cli.{mod}")
 
 
-def _write_error(error: AgentCoreIdentityError) -> None:
-    sys.stderr.write("\n" + error.render().rstrip("\n") + "\n")
-    if error.hint:
-        sys.stderr.write(f"Hint: {error.hint}\n")
+def _write_error(error: AgentCoreIdentityError, args: list[str]) -> None:
+    from agentcore_identity_cli.errorformat import resolve_error_format, write_error
+
+    write_error(sys.stderr, error, resolve_error_format(args))
+
+
+def _write_usage_error(exc: Any, args: list[str]) -> None:
+    """A bad command line click found: click's own words, or v2's ParamValidation shape.
+
+    As v2 keeps its unknown-argument error plain, an unknown option stays plain here too.
+    """
+    from typer import _click as click
+
+    from agentcore_identity_cli.errorformat import PLAIN_FORMATS, resolve_error_format, write_structured
+
+    fmt = resolve_error_format(args)
+    if fmt in PLAIN_FORMATS or isinstance(exc, click.exceptions.NoSuchOption):
+        exc.show(file=sys.stderr)
+        return
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message = f"{message}\n\n{ctx.get_usage()}"  # as v2 adds its usage to argparse's message
+    write_structured(sys.stderr, {"Code": "ParamValidation", "Message": message}, fmt)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     except CommandExit as exc:
         return exc.code
     except AgentCoreIdentityError as exc:
-        _write_error(exc)
+        _write_error(exc, args)
         _debug_traceback(debug)
         return exc.exit_code
     except typer_exceptions.Exit as exc:
@@ -131,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         # Unknown flags, missing options, bad values: the AWS CLI's usage error code.
         if isinstance(exc, click.exceptions.NoSuchOption):
             help_pages.suggest_options(exc, GLOBAL_OPTIONS)
-        exc.show(file=sys.stderr)
+        _write_usage_error(exc, args)
         return EXIT_USAGE
     except (KeyboardInterrupt, typer_exceptions.Abort):
         return _interrupted()
@@ -140,22 +160,22 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_OTHER
     except RecursionError:
         # A structured value nested beyond what any parser here can follow.
-        sys.stderr.write("\nError parsing a parameter: the value is nested too deeply.\n")
+        _write_error(UsageError("Error parsing a parameter: the value is nested too deeply."), args)
         return EXIT_USAGE
     except sqlite3.DatabaseError as exc:
-        _write_error(_vault_error(exc))
+        _write_error(_vault_error(exc), args)
         _debug_traceback(debug)
         return EXIT_CONFIG
     except UnicodeDecodeError as exc:
         if not _sqlite_message(exc):
             return _unexpected(exc, debug)
         # SQLite's own message quotes the damaged bytes, which Python then cannot decode.
-        _write_error(_vault_error(sqlite3.DatabaseError(exc.object.decode("utf-8", "replace"))))
+        _write_error(_vault_error(sqlite3.DatabaseError(exc.object.decode("utf-8", "replace"))), args)
         _debug_traceback(debug)
         return EXIT_CONFIG
     except PermissionError as exc:
         # A home, vault or config file that belongs to someone else: the environment is wrong.
-        _write_error(ConfigError(f"Permission denied: {exc.filename or 'a file this command needs'}"))
+        _write_error(ConfigError(f"Permission denied: {exc.filename or 'a file this command needs'}"), args)
         _debug_traceback(debug)
         return EXIT_CONFIG
     except BrokenPipeError:

@@ -12,6 +12,7 @@ from agentcore_identity_cli.config import (
     AUTO_PROMPT_MODES,
     BACKENDS,
     BINARY_FORMATS,
+    ERROR_FORMATS,
     OUTPUTS,
     PROFILE_KEYS,
     TIMESTAMP_FORMATS,
@@ -33,6 +34,7 @@ _CHOICES = {
     "cli_timestamp_format": TIMESTAMP_FORMATS,
     "cli_auto_prompt": AUTO_PROMPT_MODES,
     "cli_binary_format": BINARY_FORMATS,
+    "cli_error_format": ERROR_FORMATS,
 }
 
 

@@ -35,6 +35,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--cli-binary-format": True,
     "--cli-auto-prompt": False,
     "--no-cli-auto-prompt": False,
+    "--cli-error-format": True,
     # As `aws s3 ls --version`: the version, whatever command it follows.
     "--version": False,
 }
@@ -210,13 +211,22 @@ def main_callback(
             "--no-cli-auto-prompt", help="No auto-prompt for this command (AWS_CLI_AUTO_PROMPT, cli_auto_prompt)."
         ),
     ] = False,
+    cli_error_format: Annotated[
+        str | None,
+        typer.Option(
+            "--cli-error-format",
+            help="How errors print on stderr: enhanced (the default), legacy, or the error's Code and Message "
+            "as json, yaml, text or table (AWS_CLI_ERROR_FORMAT, cli_error_format).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Resolve settings once; the backend is created later, on first use."""
     from agentcore_identity_cli.cli.context import AppContext
-    from agentcore_identity_cli.config import BINARY_FORMATS, COLORS, OUTPUTS, resolve_settings
+    from agentcore_identity_cli.config import BINARY_FORMATS, COLORS, ERROR_FORMATS, OUTPUTS, resolve_settings
     from agentcore_identity_cli.errors import UsageError
     from agentcore_identity_cli.iostreams import IOStreams
 
@@ -230,6 +240,11 @@ def main_callback(
         raise UsageError(
             f"argument --cli-binary-format: Invalid choice '{cli_binary_format}', valid choices are: "
             f"{' | '.join(BINARY_FORMATS)}"
+        )
+    if cli_error_format is not None and cli_error_format not in ERROR_FORMATS:
+        raise UsageError(
+            f"argument --cli-error-format: Invalid choice '{cli_error_format}', valid choices are: "
+            f"{' | '.join(ERROR_FORMATS)}"
         )
     if cli_auto_prompt and no_cli_auto_prompt:
         # AWS CLI v2's words (clidriver.validate_auto_prompt_args_are_mutually_exclusive).
@@ -266,6 +281,7 @@ def main_callback(
         "cli_binary_format": cli_binary_format,
         "cli_auto_prompt": cli_auto_prompt,
         "no_cli_auto_prompt": no_cli_auto_prompt,
+        "cli_error_format": cli_error_format,
     }
     settings = resolve_settings(flags)
     if settings.debug:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from agentcore_identity_cli.cli.context import AppContext
 
 NOT_SET = Source("not set")
+# profile key -> the Settings field resolve_settings gives it (with its source, or v2's default)
+_RESOLVED = {"cli_auto_prompt": "auto_prompt", "cli_binary_format": "binary_format", "cli_error_format": "error_format"}
 
 
 def settings_in_force(app_ctx: AppContext) -> list[dict[str, Any]]:
@@ -50,8 +52,8 @@ def _value(app_ctx: AppContext, key: str) -> tuple[Any, Source]:
         return _from_profiles(app_ctx, key, Source("default", "the AWS CLI's default"), "iso8601")
     if key in ("workload_name", "user_id"):
         return _caller_value(app_ctx, key)
-    if key in ("cli_auto_prompt", "cli_binary_format"):
-        value = settings.auto_prompt if key == "cli_auto_prompt" else settings.binary_format
+    if key in _RESOLVED:
+        value = getattr(settings, _RESOLVED[key])
         return value, settings.sources.get(key, Source("default", "the AWS CLI's default"))
     if key == "aws_profile" and not settings.aws_profile and settings.backend == "aws" and settings.profile_explicit:
         # The AWS profile of the same name, as `aws --profile NAME` would use.
