@@ -230,3 +230,24 @@ def test_a_value_removed_or_added_behind_the_triggers_fails_audit_verify(
     )
     execute(vault_file, *[t for t in _statements(MIGRATIONS[4]) if "TRIGGER secrets_inserted" in t])
     assert "but no change to it was ever recorded" in _verify(cli).stderr
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE secrets SET version = 'seven'",
+        "UPDATE secrets SET sealed = 'not binary'",
+        "INSERT INTO sealed_changes (change, kind, name, field, version) VALUES ('written', 'apikey', 'x', 'f', 'v')",
+    ],
+)
+def test_values_of_the_wrong_type_written_by_hand_are_damage_not_a_crash(
+    cli: Any, vault_file: Path, rotated_secret: Any, edit: str
+) -> None:
+    execute(vault_file, edit)
+    for args in (("api-key", "openai"), ("audit", "verify"), ("create-workload-identity", "--name", "worker")):
+        result = cli(*args)
+        assert "unexpected error" not in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+        # The damage shows where it is read (253 damaged vault, 254 DecryptionFailure); a command
+        # that does not read the damaged value may succeed.
+        assert result.exit_code in (0, 253, 254), (args, result.exit_code, result.stderr)
+    assert cli("api-key", "openai").exit_code in (253, 254)

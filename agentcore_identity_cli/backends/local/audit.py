@@ -241,7 +241,7 @@ class SealedValues:
 
     def check(self, events: list[Event]) -> tuple[int | None, str | None]:
         """(event, problem) for the first inconsistency, else (None, None). Needs no key."""
-        from agentcore_identity_cli.backends.local.vault import SEALED_CHANGE_TRIGGERS
+        from agentcore_identity_cli.backends.local.vault import SEALED_CHANGE_TRIGGERS, vault_int
 
         present = {row[0] for row in self.store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         lost = [name for name in SEALED_CHANGE_TRIGGERS if name not in present]
@@ -263,7 +263,7 @@ class SealedValues:
                     highest = version
                 last[(kind, name, member)] = (change, version, seq)
         stored = {
-            (kind, name, member): int(version)
+            (kind, name, member): vault_int(version)
             for kind, name, member, version in self.store.db.execute("SELECT kind, name, field, version FROM secrets")
         }
         for (kind, name, member), version in sorted(stored.items()):
@@ -286,6 +286,8 @@ class SealedValues:
 
     def _recorded(self, events: list[Event]) -> Iterator[tuple[int | None, list[Change] | None]]:
         """Each event's changes in chain order, then those not yet in the chain (seq None)."""
+        from agentcore_identity_cli.backends.local.vault import vault_int
+
         for event in events:
             if event.sealed is not None:
                 yield event.seq, _changes(event.sealed)
@@ -293,7 +295,7 @@ class SealedValues:
             "SELECT change, kind, name, field, version FROM sealed_changes ORDER BY id"
         ).fetchall()
         if pending:
-            yield None, [(str(c), str(k), str(n), str(f), int(v)) for c, k, n, f, v in pending]
+            yield None, [(str(c), str(k), str(n), str(f), vault_int(v)) for c, k, n, f, v in pending]
 
 
 def _changes(text: str) -> list[Change] | None:

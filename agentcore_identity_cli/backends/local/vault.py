@@ -405,6 +405,20 @@ def _vault_text(raw: bytes) -> str:
         raise sqlite3.DataError("a text value is not UTF-8") from None
 
 
+def vault_int(value: Any) -> int:
+    """An INTEGER read back from the vault: anything else was written there by hand (damage)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise sqlite3.DataError("a number in the vault is not an integer")
+
+
+def vault_blob(value: Any) -> bytes:
+    """A BLOB read back from the vault (a sealed value): anything else is damage, not a bug here."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    raise sqlite3.DataError("a sealed value in the vault is not binary")
+
+
 class VaultStore:
     """Rows of the vault file. Knows nothing of AWS shapes; see backend.py for those."""
 
@@ -665,7 +679,7 @@ class VaultStore:
             "SELECT sealed, version FROM secrets WHERE kind = ? AND name = ? AND field = ?",
             (kind, name, field),
         ).fetchone()
-        return (bytes(row[0]), int(row[1])) if row else None
+        return (vault_blob(row[0]), vault_int(row[1])) if row else None
 
     def secret_fields(self, kind: str, name: str, prefix: str) -> list[str]:
         """The fields of a record's sealed values that start with `prefix`."""
@@ -683,7 +697,7 @@ class VaultStore:
     def all_secrets(self) -> list[tuple[str, str, str, bytes, int]]:
         """Every sealed value with its record, field and version (for key rotation)."""
         rows = self.db.execute("SELECT kind, name, field, sealed, version FROM secrets")
-        return [(k, n, f, bytes(s), int(v)) for k, n, f, s, v in rows]
+        return [(k, n, f, vault_blob(s), vault_int(v)) for k, n, f, s, v in rows]
 
     def take_sealed_changes(self) -> list[list[Any]]:
         """The changes to sealed values not yet in the audit chain, oldest first; they are removed.
@@ -695,7 +709,7 @@ class VaultStore:
         ).fetchall()
         if rows:
             self.db.execute("DELETE FROM sealed_changes WHERE id <= ?", (rows[-1][0],))
-        return [[change, kind, name, field, int(version)] for _, change, kind, name, field, version in rows]
+        return [[change, kind, name, field, vault_int(version)] for _, change, kind, name, field, version in rows]
 
     # --- tags -----------------------------------------------------------------------
 
