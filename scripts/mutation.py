@@ -2,6 +2,7 @@
 
     python scripts/mutation.py                  # every area: run, then report
     python scripts/mutation.py signing audit    # some areas
+    python scripts/mutation.py --rerun          # only the mutants that were not killed last time
     python scripts/mutation.py --report         # report the last run, run nothing
     python scripts/mutation.py --report --markdown   # the tables of docs/security.md
 
@@ -233,14 +234,29 @@ def offline_prefix() -> list[str]:
     return ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"]
 
 
-def run(areas: list[str], with_network: bool) -> int:
-    """One `mutmut run` over the areas' mutants, with one worker; its exit code."""
-    patterns = [pattern for area in areas for pattern in AREAS[area][1]]
+def _mutmut(names: list[str], with_network: bool) -> int:
+    """`mutmut run` with one worker over these mutant names or patterns; its exit code."""
     prefix = [] if with_network else offline_prefix()
     if not prefix and not with_network:
         print("note: no network namespace could be made (unshare); the tests run with the network", file=sys.stderr)
-    command = [*prefix, "mutmut", "run", "--max-children", "1", *patterns]
+    command = [*prefix, "mutmut", "run", "--max-children", "1", *names]
     return subprocess.run(command, cwd=ROOT, env={**os.environ, "CI": "true"}, check=False).returncode
+
+
+def run(areas: list[str], with_network: bool, rerun: bool = False) -> int:
+    """Run the areas' mutants; with `rerun`, only those the last run did not kill. Its exit code."""
+    if not rerun:
+        return _mutmut([pattern for area in areas for pattern in AREAS[area][1]], with_network)
+    # Tests only get added between runs, so a mutant killed once stays killed while its function
+    # is unchanged. A changed function's mutants are numbered afresh: the second pass runs them.
+    for wanted in (lambda code: code is not None and status(code) != KILLED, lambda code: code is None):
+        found = results()
+        names = [name for name, code in found.items() if wanted(code) and any(in_area(name, a) for a in areas)]
+        if names:
+            code = _mutmut(names, with_network)
+            if code != 0:
+                return code
+    return 0
 
 
 def report(areas: list[str], markdown: bool) -> int:
@@ -298,13 +314,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("areas", nargs="*", choices=[[], *AREAS], metavar="AREA", help=", ".join(AREAS))
     parser.add_argument("--report", action="store_true", help="report the last run without running")
+    parser.add_argument("--rerun", action="store_true", help="run only the mutants the last run did not kill")
     parser.add_argument("--markdown", action="store_true", help="report as the Markdown tables of docs/security.md")
     parser.add_argument("--with-network", action="store_true", help="do not isolate the tests from the network")
     args = parser.parse_args(argv)
     areas = list(args.areas) or list(AREAS)
     if not args.report:
         started = time.monotonic()
-        code = run(areas, args.with_network)
+        code = run(areas, args.with_network, args.rerun)
         print(f"\nmutmut run: exit {code}, {time.monotonic() - started:.0f} s wall time", file=sys.stderr)
         if code != 0:
             return code

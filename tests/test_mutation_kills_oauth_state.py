@@ -41,6 +41,7 @@ class Served:
     pool: Any
     server: AuthServer
     vault: Path
+    state: Any  # what the callback routes were built with (debug, the pool)
 
     def invoke(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         with self.pool.backend() as backend:
@@ -113,7 +114,7 @@ def served(cli, home: Path, oauth_server: AuthServer) -> Iterator[Served]:
     app = Starlette(routes=callback.routes(state))  # type: ignore[arg-type]
     try:
         with TestClient(app, base_url=BASE, follow_redirects=False) as client:
-            yield Served(client, pool, oauth_server, home / "vault.db")
+            yield Served(client, pool, oauth_server, home / "vault.db", state)
     finally:
         pool.close()
 
@@ -395,3 +396,167 @@ def test_a_session_started_by_an_earlier_version_keeps_its_authorization_url_in_
     assert served.start(sessionUri=started["sessionUri"])["authorizationUrl"] == started["authorizationUrl"]
     assert served.client.get(_consent(served.server, started["authorizationUrl"])).status_code == 200
     assert served.session(started["sessionUri"])["status"] == "AUTHORIZED"
+
+
+def test_an_unknown_session_is_named_in_its_not_found_error(served: Served):
+    uri = SESSION_PREFIX + "no-such-session"
+    with pytest.raises(ServiceError) as missing:
+        served.start(sessionUri=uri)
+    assert (missing.value.code, missing.value.message) == (
+        "ResourceNotFoundException",
+        f"Session '{uri}' does not exist.",
+    )
+
+
+def test_a_session_is_in_progress_up_to_its_expiry_and_failed_after_it(served: Served, monkeypatch: pytest.MonkeyPatch):
+    import time
+
+    started = served.start()
+    expires = served.session(started["sessionUri"])["expiresAt"]
+    wat = served.wat()  # obtained now: valid for 15 minutes, past the session's 10
+    ask = {
+        "workloadIdentityToken": wat,
+        "resourceCredentialProviderName": "corp",
+        "scopes": ["read"],
+        "oauth2Flow": "USER_FEDERATION",
+        "sessionUri": started["sessionUri"],
+    }
+    monkeypatch.setattr(time, "time", lambda: expires)
+    assert served.invoke("GetResourceOauth2Token", ask)["sessionStatus"] == "IN_PROGRESS"
+    monkeypatch.setattr(time, "time", lambda: expires + 0.001)
+    assert served.invoke("GetResourceOauth2Token", ask)["sessionStatus"] == "FAILED"
+
+
+def _complete(served: Served, started: dict[str, Any], user: str = "alice") -> None:
+    assert served.client.get(_consent(served.server, started["authorizationUrl"])).status_code == 200
+    served.invoke(
+        "CompleteResourceTokenAuth", {"sessionUri": started["sessionUri"], "userIdentifier": {"userId": user}}
+    )
+
+
+def test_a_completed_session_answers_with_the_users_token_for_its_own_scopes(served: Served):
+    read = served.start()
+    _complete(served, read)
+    read_token = served.server.tokens[-1].access_token
+    write = served.start(scopes=["write"])
+    _complete(served, write)
+    write_token = served.server.tokens[-1].access_token
+    assert read_token != write_token
+    assert served.start(sessionUri=read["sessionUri"]) == {"accessToken": read_token}
+    assert served.start(scopes=["write"], sessionUri=write["sessionUri"]) == {"accessToken": write_token}
+
+
+def test_a_completed_session_whose_user_logged_out_gives_no_token_at_all(served: Served):
+    """Never a client-credentials token in place of the user's."""
+    started = served.start()
+    _complete(served, started)
+    with served.pool.backend() as backend:
+        assert backend.oauth2_logout("corp", workload="agent", user_id="alice").deleted == 1
+    with pytest.raises(ServiceError) as gone:
+        served.start(sessionUri=started["sessionUri"])
+    assert gone.value.code == "ResourceNotFoundException"
+    assert served.server.stats["token:client_credentials"] == 0
+
+
+def test_a_session_started_before_state_digests_finds_no_callback_and_breaks_nothing(served: Served):
+    started = served.start()
+    name = started["sessionUri"][len(SESSION_PREFIX) :]
+    db = sqlite3.connect(served.vault, isolation_level=None)
+    try:
+        attrs = json.loads(
+            db.execute("SELECT attrs FROM resources WHERE kind = 'session' AND name = ?", (name,)).fetchone()[0]
+        )
+        del attrs["stateDigest"]
+        db.execute("UPDATE resources SET attrs = ? WHERE kind = 'session' AND name = ?", (json.dumps(attrs), name))
+    finally:
+        db.close()
+    page = served.client.get(_consent(served.server, started["authorizationUrl"]))
+    assert page.status_code == 400
+    assert "No authorization session is waiting for this callback" in page.text
+
+
+def test_starting_a_session_creates_no_other_workload_identity(served: Served):
+    served.start()
+    listed = served.invoke("ListWorkloadIdentities", {})
+    assert [w["name"] for w in listed["workloadIdentities"]] == ["agent"]
+
+
+def test_the_internal_error_page_says_exactly_that(served: Served, monkeypatch: pytest.MonkeyPatch, capsys):
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    def broken(self: Any, callback_id: str, params: dict[str, str]) -> Any:
+        raise KeyError("detail")
+
+    monkeypatch.setattr(LocalBackend, "receive_oauth2_callback", broken)
+    page = served.client.get(_callback_url(served, "corp"), params={"code": "c", "state": "s"})
+    assert "<h1>Authorization failed</h1><p>An internal error occurred.</p>" in page.text
+    assert "serve: OAuth2Callback failed unexpectedly: KeyError\n" in capsys.readouterr().err
+
+
+def test_each_callback_is_logged_in_one_line_without_its_query(served: Served, capsys):
+    import re
+
+    capsys.readouterr()
+    served.client.get(_callback_url(served, "corp"), params={"code": "stolen-code", "state": "forged"})
+    err = capsys.readouterr().err
+    path = urlsplit(_callback_url(served, "corp")).path
+    found = re.search(rf"^serve: GET {re.escape(path)} OAuth2Callback 400 (\d+\.\d)ms$", err, re.MULTILINE)
+    assert found, err
+    assert 0 < float(found.group(1)) < 60_000
+    assert "stolen-code" not in err and "forged" not in err
+
+
+def test_with_debug_the_callbacks_headers_are_logged_with_credentials_redacted(served: Served, capsys):
+    served.state.debug = True
+    capsys.readouterr()
+    served.client.get(
+        _callback_url(served, "corp"),
+        params={"state": "forged"},
+        headers={"Authorization": "Bearer sekrit-1", "Cookie": "session=sekrit-2", "X-Trace": "visible"},
+    )
+    err = capsys.readouterr().err
+    assert "serve:   authorization: <redacted>\n" in err
+    assert "serve:   cookie: <redacted>\n" in err
+    assert "serve:   x-trace: visible\n" in err
+    assert "sekrit" not in err
+
+
+def test_a_pasted_redirect_is_accepted_only_with_a_code_or_an_error():
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+    listener = LoopbackListener()
+    assert listener.submit("  http://127.0.0.1:1/callback?code=c&state=s  ") is True
+    assert listener.submit("http://127.0.0.1:1/callback?error=access_denied&state=s") is True
+    assert listener.submit("http://127.0.0.1:1/callback?state=s") is False
+    assert listener.submit("not a url at all") is False
+    assert listener.wait(1) == {"code": "c", "state": "s"}
+    assert listener.wait(1) == {"error": "access_denied", "state": "s"}
+    device = LoopbackListener(expect=("session_id",))
+    assert device.submit("http://127.0.0.1:1/done?code=c") is False
+    assert device.submit("http://127.0.0.1:1/done?session_id=") is True  # blank values are kept
+    assert device.wait(1) == {"session_id": ""}
+
+
+def test_a_session_is_completed_for_the_user_a_trusted_issuers_token_names(cli, served: Served):
+    from tests.jwks_server import serve_issuer
+
+    with serve_issuer() as issuer:
+        trusted = cli("trusted-issuer", "add", "--issuer", issuer.url, "--audiences", "agent-api")
+        assert trusted.exit_code == 0, trusted.stderr
+        started = served.start(user="alice")
+        assert served.client.get(_consent(served.server, started["authorizationUrl"])).status_code == 200
+        uri = started["sessionUri"]
+        with pytest.raises(ServiceError) as refused:
+            served.invoke(
+                "CompleteResourceTokenAuth",
+                {"sessionUri": uri, "userIdentifier": {"userToken": issuer.token(sub="mallory")}},
+            )
+        assert refused.value.message == "This session was not started for that user."
+        assert (
+            served.invoke(
+                "CompleteResourceTokenAuth",
+                {"sessionUri": uri, "userIdentifier": {"userToken": issuer.token(sub="alice")}},
+            )
+            == {}
+        )
+    assert served.session(uri)["status"] == "COMPLETED"

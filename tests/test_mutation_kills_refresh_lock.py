@@ -310,3 +310,109 @@ def test_a_client_credentials_token_is_fetched_again_once_its_provider_changes(
     again = backends().oauth2_token("corp", flow="M2M")
     assert (again.source, oauth_server.stats["token:client_credentials"]) == ("new", 2)
     assert (again.provider, again.flow, again.user_id) == ("corp", "M2M", None)
+
+
+def _refresh_answers(monkeypatch: pytest.MonkeyPatch, change: Callable[[Any], Any]) -> None:
+    """The provider's answer to a refresh, changed as some providers answer (no scope, an error)."""
+    from agentcore_identity_cli.oauth import flows
+
+    real = flows.refresh
+    monkeypatch.setattr(flows, "refresh", lambda cfg, refresh_token: change(real(cfg, refresh_token)))
+
+
+def _sealed_tokens(home: Path) -> int:
+    db = sqlite3.connect(home / "vault.db")
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM secrets WHERE field LIKE 'oauth2Token:%'").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_a_refresh_answered_without_a_scope_keeps_the_logins_scope(
+    cli, oauth_server: AuthServer, browser: Browser, backends: Any, monkeypatch: pytest.MonkeyPatch
+):
+    _login(cli, oauth_server, expires_in=30)
+
+    def without_scope(token: Any) -> Any:
+        token.scope = None
+        return token
+
+    _refresh_answers(monkeypatch, without_scope)
+    assert backends().oauth2_token("corp").source == "refreshed"
+    backend = backends()
+    assert backend._load(_rows_id(backend)).token.scope == "openid offline_access"
+
+
+@pytest.mark.parametrize("error", ["invalid_grant", "invalid_token", "unauthorized_client"])
+def test_a_refresh_token_the_provider_refuses_is_deleted_with_its_sealed_value(
+    cli, oauth_server: AuthServer, browser: Browser, backends: Any, home: Path, monkeypatch: pytest.MonkeyPatch, error
+):
+    from agentcore_identity_cli.oauth.http import OAuthProviderError
+
+    _login(cli, oauth_server, expires_in=30)
+    assert _sealed_tokens(home) == 1
+
+    def refused(token: Any) -> Any:
+        raise OAuthProviderError("token refresh", error, "the grant was revoked")
+
+    _refresh_answers(monkeypatch, refused)
+    with pytest.raises(OAuthProviderError) as caught:
+        backends().oauth2_token("corp")
+    assert (
+        caught.value.message == f"The authorization server refused the token refresh: {error} (the grant was revoked)"
+    )
+    assert caught.value.hint == "run `agentcore-identity login corp` again"
+    assert _rows(home / "vault.db") == [] and _sealed_tokens(home) == 0
+
+
+def test_any_other_refusal_of_a_refresh_keeps_the_token(
+    cli, oauth_server: AuthServer, browser: Browser, backends: Any, home: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from agentcore_identity_cli.oauth.http import OAuthProviderError
+
+    _login(cli, oauth_server, expires_in=30)
+
+    def unavailable(token: Any) -> Any:
+        raise OAuthProviderError("token refresh", "temporarily_unavailable")
+
+    _refresh_answers(monkeypatch, unavailable)
+    with pytest.raises(OAuthProviderError) as caught:
+        backends().oauth2_token("corp")
+    assert caught.value.error == "temporarily_unavailable" and caught.value.hint is None
+    assert len(_rows(home / "vault.db")) == 1 and _sealed_tokens(home) == 1
+
+
+def test_a_user_token_refresh_waits_for_that_tokens_lock(
+    cli, oauth_server: AuthServer, browser: Browser, backends: Any, held: Any
+):
+    _login(cli, oauth_server, expires_in=30)
+    release = held()
+    done: list[str] = []
+    waiting = threading.Thread(target=lambda: done.append(backends().oauth2_token("corp").source))
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and oauth_server.stats["refresh"] == 0
+    release()
+    waiting.join(10)
+    assert done == ["refreshed"] and oauth_server.stats["refresh"] == 1
+
+
+def test_a_user_token_removed_between_finding_and_reading_it_is_not_found(
+    cli, oauth_server: AuthServer, browser: Browser, backends: Any
+):
+    _login(cli, oauth_server, expires_in=30)
+    mine, other = backends(), backends()
+    find = mine._find_user_token
+
+    def found_then_gone(*args: Any) -> Any:
+        tid = find(*args)
+        other.oauth2_logout("corp")
+        return tid
+
+    mine._find_user_token = found_then_gone
+    with pytest.raises(ServiceError) as missing:
+        mine.oauth2_token("corp", flow="USER_FEDERATION")
+    assert (missing.value.code, missing.value.message) == (
+        "ResourceNotFoundException",
+        "OAuth2 token 'corp' does not exist.",
+    )

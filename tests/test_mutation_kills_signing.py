@@ -278,8 +278,10 @@ def test_a_tampered_signing_key_is_a_decryption_failure(cli, vault: Path):
         db.close()
     result = cli("get-workload-access-token", "--workload-name", "support-agent")
     assert result.exit_code == 254
-    assert "(DecryptionFailure)" in result.stderr
-    assert "The vault's token signing key failed authentication." in result.stderr
+    assert (
+        "An error occurred (DecryptionFailure) when calling the GetWorkloadAccessToken operation: "
+        "The vault's token signing key failed authentication.\n"
+    ) in result.stderr
 
 
 def _forged(header: dict[str, Any], claims: dict[str, Any]) -> str:

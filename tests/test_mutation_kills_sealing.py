@@ -1,0 +1,173 @@
+"""Sealed values: the format every version must read, and what binds a ciphertext to its place.
+
+Each value is opened here with the `cryptography` primitives directly and associated data
+written out by hand, so a change to the format, the associated data or the key derivation is
+caught even where the code that seals and the code that opens would still agree with each other
+(and so with every existing vault, backups included, disagree).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from agentcore_identity_cli.backends.local import crypto
+
+API_KEY = "sk-sealed-under-the-vault-key"
+
+
+@pytest.fixture
+def vault(cli, home: Path) -> Path:
+    created = cli("create-api-key-credential-provider", "--name", "openai", "--api-key", "-", input=API_KEY)
+    assert created.exit_code == 0, created.stderr
+    return home / "vault.db"
+
+
+@pytest.fixture
+def backend(vault: Path) -> Iterator[Any]:
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    opened = LocalBackend(vault)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _row(vault: Path, kind: str, name: str, field: str) -> tuple[bytes, int]:
+    db = sqlite3.connect(vault)
+    try:
+        sealed, version = db.execute(
+            "SELECT sealed, version FROM secrets WHERE kind = ? AND name = ? AND field = ?", (kind, name, field)
+        ).fetchone()
+    finally:
+        db.close()
+    return bytes(sealed), int(version)
+
+
+def _vault_id(vault: Path) -> str:
+    db = sqlite3.connect(vault)
+    try:
+        return str(db.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()[0])
+    finally:
+        db.close()
+
+
+def _aad(vault: Path, *parts: str) -> bytes:
+    return "\x1f".join(("agentcore-identity/v1", _vault_id(vault), *parts)).encode()
+
+
+def test_a_secret_is_aes_gcm_under_the_vault_key_bound_to_its_vault_record_field_and_version(vault: Path, backend: Any):
+    sealed, version = _row(vault, "apikey", "openai", "apiKey")
+    assert version > 0
+    assert sealed[:1] == b"\x01"  # the format byte
+    assert len(sealed) == 1 + 12 + len(API_KEY) + 16  # nonce, ciphertext, tag
+    aad = _aad(vault, "apikey", "openai", "apiKey", f"version={version}")
+    assert AESGCM(backend.keys.key()).decrypt(sealed[1:13], sealed[13:], aad) == API_KEY.encode()
+
+
+def test_every_seal_draws_a_fresh_nonce_and_a_higher_version(cli, vault: Path):
+    before, first = _row(vault, "apikey", "openai", "apiKey")
+    again = cli("update-api-key-credential-provider", "--name", "openai", "--api-key", "-", input=API_KEY)
+    assert again.exit_code == 0, again.stderr
+    after, second = _row(vault, "apikey", "openai", "apiKey")
+    assert second > first
+    assert after[1:13] != before[1:13] and after != before
+
+
+def test_a_value_sealed_with_another_versions_associated_data_does_not_open(cli, vault: Path, backend: Any):
+    sealed, version = _row(vault, "apikey", "openai", "apiKey")
+    key = backend.keys.key()
+    for parts in (
+        ("apikey", "openai", "apiKey"),  # no version
+        ("apikey", "openai", "apiKey", f"version={version + 1}"),
+        ("apikey", "other", "apiKey", f"version={version}"),
+        ("oauth2", "openai", "apiKey", f"version={version}"),
+        ("apikey", "openai", "clientSecret", f"version={version}"),
+    ):
+        with pytest.raises(crypto.SealError):
+            crypto.open_sealed(key, sealed, _aad(vault, *parts))
+    assert crypto.open_sealed(key, sealed, _aad(vault, "apikey", "openai", "apiKey", f"version={version}")) == (
+        API_KEY.encode()
+    )
+
+
+def test_the_associated_data_names_the_format_the_vault_and_each_part():
+    assert crypto.associated_data("v-1", "apikey", "openai", "apiKey") == (
+        b"agentcore-identity/v1\x1fv-1\x1fapikey\x1fopenai\x1fapiKey"
+    )
+
+
+def test_a_new_key_is_32_random_bytes():
+    first, second = crypto.new_key(), crypto.new_key()
+    assert len(first) == len(second) == 32 and first != second
+
+
+def test_the_shortest_sealed_value_opens_and_anything_shorter_or_of_another_format_does_not():
+    key, aad = crypto.new_key(), b"context"
+    empty = crypto.seal(key, b"", aad)
+    assert len(empty) == 1 + 12 + 16
+    assert crypto.open_sealed(key, empty, aad) == b""
+    with pytest.raises(crypto.SealError, match="not a sealed value of a known format"):
+        crypto.open_sealed(key, empty[:-1], aad)
+    with pytest.raises(crypto.SealError, match="not a sealed value of a known format"):
+        crypto.open_sealed(key, b"\x02" + empty[1:], aad)
+    with pytest.raises(crypto.SealError, match="authentication failed"):
+        crypto.open_sealed(crypto.new_key(), empty, aad)
+    with pytest.raises(crypto.SealError, match="authentication failed"):
+        crypto.open_sealed(key, empty, b"another context")
+
+
+def test_the_passphrase_key_is_argon2id_with_the_stored_parameters():
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    params = crypto.KdfParams(salt=b"sixteen byte salt", memory_kib=8 * 1024, iterations=3, lanes=2)
+    expected = Argon2id(salt=b"sixteen byte salt", length=32, iterations=3, lanes=2, memory_cost=8 * 1024).derive(
+        b"correct horse battery staple"
+    )
+    assert params.derive("correct horse battery staple") == expected
+    assert crypto.KdfParams(salt=b"s" * 16).derive("pw") != crypto.KdfParams(salt=b"t" * 16).derive("pw")
+
+
+def test_a_missing_sealed_value_is_a_decryption_failure_naming_it(backend: Any):
+    from agentcore_identity_cli.errors import ServiceError
+
+    with pytest.raises(ServiceError) as missing:
+        backend.open_secret("apikey", "openai", "noSuchField")
+    assert (missing.value.code, missing.value.message) == (
+        "DecryptionFailure",
+        "No noSuchField is stored for API key credential provider 'openai'.",
+    )
+
+
+def test_a_rotation_reseals_every_value_under_the_new_key_keeping_its_version(cli, vault: Path, backend: Any):
+    before, version = _row(vault, "apikey", "openai", "apiKey")
+    rotated = cli("reset-token-vault-key-material", "--token-vault-id", "default")
+    assert rotated.exit_code == 0, rotated.stderr
+    after, kept = _row(vault, "apikey", "openai", "apiKey")
+    assert kept == version and after != before
+    backend.keys.forget()
+    aad = _aad(vault, "apikey", "openai", "apiKey", f"version={version}")
+    assert AESGCM(backend.keys.key()).decrypt(after[1:13], after[13:], aad) == API_KEY.encode()
+
+
+def test_a_rotation_over_a_damaged_value_is_refused_and_changes_nothing(cli, vault: Path, home: Path):
+    sealed, _ = _row(vault, "apikey", "openai", "apiKey")
+    key_file = (home / "vault.key").read_bytes()
+    damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute("UPDATE secrets SET sealed = ? WHERE kind = 'apikey' AND name = 'openai'", (damaged,))
+    finally:
+        db.close()
+    rotated = cli("reset-token-vault-key-material", "--token-vault-id", "default")
+    assert rotated.exit_code == 254
+    assert "(DecryptionFailure)" in rotated.stderr
+    assert "The stored apiKey of 'openai' failed authentication; nothing was rotated." in rotated.stderr
+    assert (home / "vault.key").read_bytes() == key_file
+    assert _row(vault, "apikey", "openai", "apiKey")[0] == damaged
