@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import pty
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -71,3 +73,39 @@ def run_on_terminal(
     os.close(master)
     proc.stderr.close()
     return Result(code, screen.decode(errors="replace").replace("\r\n", "\n"), errors.decode(errors="replace"))
+
+
+def answer_prompts(args: list[str], answers: list[str], env: dict[str, str], timeout: float = 60) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as stdin, stdout, stderr and controlling terminal,
+    typing each answer once a prompt (a line ending in ':') has been printed.
+
+    An answer is typed only after a new prompt appears: the echo of an empty answer is a bare
+    newline, after which the screen still ends with the previous prompt's colon, and an answer
+    typed ahead of a hidden prompt is lost (getpass flushes pending input before it asks).
+    Returns (exit code, screen); a CLI still running after `timeout` is killed.
+    """
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child: the CLI on the terminal
+        os.execve(sys.executable, [sys.executable, "-m", "agentcore_identity_cli", *args], env)
+    seen, pending, asked_at = b"", list(answers), 0
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([fd], [], [], 0.2)[0]:
+                continue
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child is gone
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if pending and seen[asked_at:].rstrip().endswith(b":"):
+                os.write(fd, pending.pop(0).encode() + b"\r")
+                asked_at = len(seen)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace").replace("\r\n", "\n")

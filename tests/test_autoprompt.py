@@ -4,37 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
-import sys
-import time
 from pathlib import Path
 
 from tests.conftest import run_process
-
-
-def _answer_prompts(args: list[str], answers: list[str], env: dict[str, str]) -> tuple[int, str]:
-    """Run the CLI on a pseudo-terminal (stdin, stdout and stderr), typing each answer at a prompt."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execve(sys.executable, [sys.executable, "-m", "agentcore_identity_cli", *args], env)
-    seen, pending, asked_at = b"", list(answers), 0
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if not select.select([fd], [], [], 0.2)[0]:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-        if pending and seen.rstrip().endswith(b":") and len(seen) > asked_at:
-            os.write(fd, pending.pop(0).encode() + b"\r")
-            asked_at = len(seen)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace").replace("\r\n", "\n")
+from tests.terminal_support import answer_prompts
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -42,7 +15,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_on_partial_asks_for_the_missing_name_shows_the_command_and_runs_it(home: Path):
-    code, screen = _answer_prompts(
+    code, screen = answer_prompts(
         ["create-workload-identity", "--output", "json"], ["agent-typed"], _env(AWS_CLI_AUTO_PROMPT="on-partial")
     )
     assert code == 0, screen
@@ -53,7 +26,7 @@ def test_on_partial_asks_for_the_missing_name_shows_the_command_and_runs_it(home
 
 
 def test_on_partial_runs_a_complete_command_without_asking(home: Path):
-    code, screen = _answer_prompts(
+    code, screen = answer_prompts(
         ["create-workload-identity", "--name", "complete", "--output", "json"],
         [],
         _env(AWS_CLI_AUTO_PROMPT="on-partial"),
@@ -63,7 +36,7 @@ def test_on_partial_runs_a_complete_command_without_asking(home: Path):
 
 
 def test_cli_auto_prompt_asks_for_more_options_and_passes_them_on(home: Path):
-    code, screen = _answer_prompts(
+    code, screen = answer_prompts(
         ["--cli-auto-prompt", "create-workload-identity", "--output", "json"],
         ["with-urls", "--allowed-resource-oauth2-return-urls http://localhost:8080/cb http://localhost:9090/cb"],
         _env(),
@@ -83,7 +56,7 @@ def test_cli_auto_prompt_asks_for_more_options_and_passes_them_on(home: Path):
 
 
 def test_an_enum_member_offers_its_values_and_a_wrong_one_is_asked_again(home: Path):
-    _, screen = _answer_prompts(
+    _, screen = answer_prompts(
         ["create-payment-credential-provider", "--name", "pay", "--output", "json"],
         ["Coinbase", "CoinbaseCDP"],
         _env(AWS_CLI_AUTO_PROMPT="on-partial"),
@@ -95,7 +68,7 @@ def test_an_enum_member_offers_its_values_and_a_wrong_one_is_asked_again(home: P
 
 def test_a_secret_is_asked_by_the_hidden_prompt_never_shown(home: Path):
     secret = "sk-AUTOPROMPT-SECRET"
-    code, screen = _answer_prompts(
+    code, screen = answer_prompts(
         ["--cli-auto-prompt", "create-api-key-credential-provider", "--output", "json"],
         ["keyed", "", secret],
         _env(),

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.conftest import run_process
+from tests.terminal_support import answer_prompts
 
 
 def test_unknown_command_and_flag_exit_252(cli):
@@ -52,33 +50,9 @@ def test_debug_output_never_contains_the_secret(tmp_path: Path):
     assert secret not in result.stderr and secret not in result.stdout
 
 
-def _run_in_pty(args: list[str], answers: list[str], env: dict[str, str]) -> tuple[int, str]:
-    """Run the CLI on a pseudo-terminal, typing each answer when a prompt appears."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the CLI with the pty as its terminal
-        os.execve(sys.executable, [sys.executable, "-m", "agentcore_identity_cli", *args], env)
-    seen = b""
-    pending = list(answers)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if pending and seen.rstrip().endswith(b":"):
-                os.write(fd, pending.pop(0).encode() + b"\r")
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
-
-
 def test_api_key_is_prompted_for_without_echo_on_a_terminal(home: Path):
     secret = "sk-TYPED-AT-PROMPT"
-    code, screen = _run_in_pty(
+    code, screen = answer_prompts(
         ["create-api-key-credential-provider", "--name", "typed", "--output", "json"],
         [secret],
         {**os.environ},
@@ -99,7 +73,7 @@ def test_table_is_the_default_on_a_terminal(home: Path):
         check=True,
         capture_output=True,
     )
-    code, screen = _run_in_pty(["list-workload-identities"], [], {**os.environ, "NO_COLOR": "1"})
+    code, screen = answer_prompts(["list-workload-identities"], [], {**os.environ, "NO_COLOR": "1"})
     assert code == 0
     assert "tty-agent" in screen
     assert "┃" in screen or "│" in screen
