@@ -2,7 +2,7 @@
 
     python scripts/mutation.py                  # every area: run, then report
     python scripts/mutation.py signing audit    # some areas
-    python scripts/mutation.py --rerun          # only the mutants that were not killed last time
+    python scripts/mutation.py --rerun          # only the mutants not killed, nor explained, last time
     python scripts/mutation.py --report         # report the last run, run nothing
     python scripts/mutation.py --report --markdown   # the tables of docs/security.md
 
@@ -248,10 +248,16 @@ def run(areas: list[str], with_network: bool, rerun: bool = False) -> int:
     if not rerun:
         return _mutmut([pattern for area in areas for pattern in AREAS[area][1]], with_network)
     # Tests only get added between runs, so a mutant killed once stays killed while its function
-    # is unchanged. A changed function's mutants are numbered afresh: the second pass runs them.
+    # is unchanged, and an explained survivor is left for the next full run. A changed function's
+    # mutants are numbered afresh: the second pass runs them.
+    explained = explanations()
     for wanted in (lambda code: code is not None and status(code) != KILLED, lambda code: code is None):
         found = results()
-        names = [name for name, code in found.items() if wanted(code) and any(in_area(name, a) for a in areas)]
+        names = [
+            name
+            for name, code in found.items()
+            if wanted(code) and name not in explained and any(in_area(name, a) for a in areas)
+        ]
         if names:
             code = _mutmut(names, with_network)
             if code != 0:
@@ -314,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("areas", nargs="*", choices=[[], *AREAS], metavar="AREA", help=", ".join(AREAS))
     parser.add_argument("--report", action="store_true", help="report the last run without running")
-    parser.add_argument("--rerun", action="store_true", help="run only the mutants the last run did not kill")
+    parser.add_argument(
+        "--rerun", action="store_true", help="run only the mutants the last run neither killed nor explained"
+    )
     parser.add_argument("--markdown", action="store_true", help="report as the Markdown tables of docs/security.md")
     parser.add_argument("--with-network", action="store_true", help="do not isolate the tests from the network")
     args = parser.parse_args(argv)

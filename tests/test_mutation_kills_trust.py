@@ -439,3 +439,16 @@ def test_an_exchange_needs_a_token_obtained_for_a_jwt(cli, workload: None, backe
         "ON_BEHALF_OF_TOKEN_EXCHANGE exchanges the user's JWT, so it needs a workload access token "
         f"obtained with GetWorkloadAccessTokenForJWT; this one was obtained {how}."
     )
+
+
+def test_a_jwks_that_cannot_be_fetched_is_named_when_a_token_needs_it(cli, workload: None, issuer: Issuer):
+    with _serving(b"{}") as (url, _):
+        pass  # a loopback port where nothing listens any more
+    added = cli(
+        "trusted-issuer", "add", "--issuer", issuer.url, "--jwks-url", url + "/jwks", "--audiences", "agent-api"
+    )
+    assert added.exit_code == 0, added.stderr
+    result = _for_jwt(cli, issuer.token())
+    assert result.exit_code == 254
+    operation = "(ValidationException) when calling the GetWorkloadAccessTokenForJWT operation: "
+    assert operation + f"Could not fetch the JWKS {url}/jwks" in result.stderr
