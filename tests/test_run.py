@@ -201,6 +201,8 @@ def _drain_pty(pid: int, master: int, timeout: float = 30) -> tuple[bytes, int]:
             if not chunk:
                 break
             seen += chunk
+    else:
+        os.kill(pid, signal.SIGKILL)  # still running: fail on its exit code, not by hanging the run
     _, status = os.waitpid(pid, 0)
     os.close(master)
     return seen, os.waitstatus_to_exitcode(status)
