@@ -55,7 +55,15 @@ def start_server(items: int, page_size: int) -> tuple[subprocess.Popen[str], str
 
 
 def find_aws_cli() -> str | None:
-    """The AWS CLI beside this Python first (the venv's), else on PATH."""
+    """The AWS CLI that AGENTCORE_TEST_AWS_CLI names (as the tests find it), else the one beside
+    this Python (the venv's), else on PATH.
+
+    A version manager's shim on PATH (pyenv's is a shell script) adds its own start-up to every
+    run: name the real executable instead.
+    """
+    named = os.environ.get("AGENTCORE_TEST_AWS_CLI")
+    if named:
+        return named
     beside = Path(sys.executable).parent / "aws"
     return str(beside) if beside.exists() else shutil.which("aws")
 
