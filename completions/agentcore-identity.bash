@@ -10,7 +10,7 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity env get-api-key-credential-provider get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity inject list-api-key-credential-providers list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material run serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-consent-portal create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-consent-portal delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity env get-api-key-credential-provider get-consent-portal get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity inject list-api-key-credential-providers list-consent-portals list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material run serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-consent-portal update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
         'audit') reply='list verify' ;;
         'configure') reply='get list list-profiles set' ;;
         'report') reply='access-review inventory policy' ;;
@@ -34,15 +34,18 @@ _agentcore_identity_options() {
         'configure list-profiles') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'configure set') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'create-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --tags' ;;
+        'create-consent-portal') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --description --endpoint-url --execution-role-arn --generate-cli-skeleton --help -h --idp-config --local-connections --local-workload-name --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --sources --tags' ;;
         'create-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --generate-cli-skeleton --help -h --issuer --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-provider-config-input --output --private-key --profile --query --region --scopes --tags --tenant-id --token-endpoint --token-url' ;;
         'create-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --provider-configuration-input --query --region --tags --wallet-secret' ;;
         'create-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --tags' ;;
         'delete-api-key-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'delete-consent-portal') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --consent-portal-identifier --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-oauth2-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-payment-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-workload-identity') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'env') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --env --env-file --format --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-api-key-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'get-consent-portal') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --consent-portal-identifier --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-oauth2-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-payment-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-resource-api-key') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
@@ -55,6 +58,7 @@ _agentcore_identity_options() {
         'get-workload-identity') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'inject') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --file-mode --force --help -h --in-file -i --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --out-file -o --output --profile --query --region' ;;
         'list-api-key-credential-providers') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-auto-prompt --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
+        'list-consent-portals') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-auto-prompt --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
         'list-oauth2-credential-providers') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-auto-prompt --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
         'list-payment-credential-providers') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-auto-prompt --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
         'list-tags-for-resource') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn' ;;
@@ -78,6 +82,7 @@ _agentcore_identity_options() {
         'trusted-issuer remove') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --issuer --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'untag-resource') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tag-keys' ;;
         'update-api-key-credential-provider') reply='--api-key --api-key-secret-config --api-key-secret-source --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'update-consent-portal') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --consent-portal-identifier --debug --description --endpoint-url --execution-role-arn --generate-cli-skeleton --help -h --idp-config --local-connections --local-workload-name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'update-oauth2-credential-provider') reply='--authorization-endpoint --authorization-url --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --client-id --client-secret --color --credential-provider-vendor --debug --discovery-url --endpoint-url --generate-cli-skeleton --help -h --issuer --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-provider-config-input --output --private-key --profile --query --region --tenant-id --token-endpoint --token-url' ;;
         'update-payment-credential-provider') reply='--api-key-id --api-key-secret --app-id --app-secret --authorization-id --authorization-private-key --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --credential-provider-vendor --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --provider-configuration-input --query --region --wallet-secret' ;;
         'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
@@ -118,6 +123,11 @@ _agentcore_identity_takes_value() {
                 --api-key|--api-key-secret-config|--api-key-secret-source|--cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name|--tags) return 0 ;;
             esac
             ;;
+        'create-consent-portal')
+            case "$2" in
+                --cli-input-json|--cli-input-yaml|--description|--execution-role-arn|--generate-cli-skeleton|--idp-config|--local-connections|--local-workload-name|--name|--sources|--tags) return 0 ;;
+            esac
+            ;;
         'create-oauth2-credential-provider')
             case "$2" in
                 --authorization-endpoint|--authorization-url|--cli-input-json|--cli-input-yaml|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--generate-cli-skeleton|--issuer|--name|--oauth2-provider-config-input|--private-key|--scopes|--tags|--tenant-id|--token-endpoint|--token-url) return 0 ;;
@@ -136,6 +146,11 @@ _agentcore_identity_takes_value() {
         'delete-api-key-credential-provider')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
+            esac
+            ;;
+        'delete-consent-portal')
+            case "$2" in
+                --cli-input-json|--cli-input-yaml|--consent-portal-identifier|--generate-cli-skeleton) return 0 ;;
             esac
             ;;
         'delete-oauth2-credential-provider')
@@ -161,6 +176,11 @@ _agentcore_identity_takes_value() {
         'get-api-key-credential-provider')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
+            esac
+            ;;
+        'get-consent-portal')
+            case "$2" in
+                --cli-input-json|--cli-input-yaml|--consent-portal-identifier|--generate-cli-skeleton) return 0 ;;
             esac
             ;;
         'get-oauth2-credential-provider')
@@ -219,6 +239,11 @@ _agentcore_identity_takes_value() {
             esac
             ;;
         'list-api-key-credential-providers')
+            case "$2" in
+                --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--max-items|--page-size|--starting-token) return 0 ;;
+            esac
+            ;;
+        'list-consent-portals')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--max-items|--page-size|--starting-token) return 0 ;;
             esac
@@ -323,6 +348,11 @@ _agentcore_identity_takes_value() {
                 --api-key|--api-key-secret-config|--api-key-secret-source|--cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
+        'update-consent-portal')
+            case "$2" in
+                --cli-input-json|--cli-input-yaml|--consent-portal-identifier|--description|--execution-role-arn|--generate-cli-skeleton|--idp-config|--local-connections|--local-workload-name) return 0 ;;
+            esac
+            ;;
         'update-oauth2-credential-provider')
             case "$2" in
                 --authorization-endpoint|--authorization-url|--cli-input-json|--cli-input-yaml|--client-id|--client-secret|--credential-provider-vendor|--discovery-url|--generate-cli-skeleton|--issuer|--name|--oauth2-provider-config-input|--private-key|--tenant-id|--token-endpoint|--token-url) return 0 ;;
@@ -365,6 +395,11 @@ _agentcore_identity_values() {
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
             ;;
+        'create-consent-portal')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
         'create-oauth2-credential-provider')
             case "$2" in
                 --credential-provider-vendor) reply='AtlassianOauth2 Auth0Oauth2 CognitoOauth2 CustomOauth2 CyberArkOauth2 DropboxOauth2 FacebookOauth2 FusionAuthOauth2 GithubOauth2 GoogleOauth2 HubspotOauth2 LinkedinOauth2 MicrosoftOauth2 NotionOauth2 OktaOauth2 OneLoginOauth2 PingOneOauth2 RedditOauth2 SalesforceOauth2 SlackOauth2 SpotifyOauth2 TwitchOauth2 XOauth2 YandexOauth2 ZoomOauth2'; return 0 ;;
@@ -387,6 +422,11 @@ _agentcore_identity_values() {
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
             ;;
+        'delete-consent-portal')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
         'delete-oauth2-credential-provider')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
@@ -403,6 +443,11 @@ _agentcore_identity_values() {
             esac
             ;;
         'get-api-key-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'get-consent-portal')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
@@ -468,6 +513,11 @@ _agentcore_identity_values() {
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac
             ;;
+        'list-consent-portals')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
         'list-oauth2-credential-providers')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
@@ -509,6 +559,11 @@ _agentcore_identity_values() {
             esac
             ;;
         'update-api-key-credential-provider')
+            case "$2" in
+                --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'update-consent-portal')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
             esac

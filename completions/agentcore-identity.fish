@@ -9,7 +9,7 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'env' 'get-api-key-credential-provider' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'inject' 'list-api-key-credential-providers' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'run' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-consent-portal' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-consent-portal' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'env' 'get-api-key-credential-provider' 'get-consent-portal' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'inject' 'list-api-key-credential-providers' 'list-consent-portals' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'run' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-consent-portal' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
         case 'audit'
             printf '%s\n' 'list' 'verify'
         case 'configure'
@@ -52,6 +52,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--api-key' '--api-key-secret-config' '--api-key-secret-source' '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name' '--tags'
                     return 0
             end
+        case 'create-consent-portal'
+            switch "$argv[2]"
+                case '--cli-input-json' '--cli-input-yaml' '--description' '--execution-role-arn' '--generate-cli-skeleton' '--idp-config' '--local-connections' '--local-workload-name' '--name' '--sources' '--tags'
+                    return 0
+            end
         case 'create-oauth2-credential-provider'
             switch "$argv[2]"
                 case '--authorization-endpoint' '--authorization-url' '--cli-input-json' '--cli-input-yaml' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--generate-cli-skeleton' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--scopes' '--tags' '--tenant-id' '--token-endpoint' '--token-url'
@@ -70,6 +75,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'delete-api-key-credential-provider'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
+                    return 0
+            end
+        case 'delete-consent-portal'
+            switch "$argv[2]"
+                case '--cli-input-json' '--cli-input-yaml' '--consent-portal-identifier' '--generate-cli-skeleton'
                     return 0
             end
         case 'delete-oauth2-credential-provider'
@@ -95,6 +105,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'get-api-key-credential-provider'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
+                    return 0
+            end
+        case 'get-consent-portal'
+            switch "$argv[2]"
+                case '--cli-input-json' '--cli-input-yaml' '--consent-portal-identifier' '--generate-cli-skeleton'
                     return 0
             end
         case 'get-oauth2-credential-provider'
@@ -153,6 +168,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                     return 0
             end
         case 'list-api-key-credential-providers'
+            switch "$argv[2]"
+                case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--max-items' '--page-size' '--starting-token'
+                    return 0
+            end
+        case 'list-consent-portals'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--max-items' '--page-size' '--starting-token'
                     return 0
@@ -257,6 +277,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--api-key' '--api-key-secret-config' '--api-key-secret-source' '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
+        case 'update-consent-portal'
+            switch "$argv[2]"
+                case '--cli-input-json' '--cli-input-yaml' '--consent-portal-identifier' '--description' '--execution-role-arn' '--generate-cli-skeleton' '--idp-config' '--local-connections' '--local-workload-name'
+                    return 0
+            end
         case 'update-oauth2-credential-provider'
             switch "$argv[2]"
                 case '--authorization-endpoint' '--authorization-url' '--cli-input-json' '--cli-input-yaml' '--client-id' '--client-secret' '--credential-provider-vendor' '--discovery-url' '--generate-cli-skeleton' '--issuer' '--name' '--oauth2-provider-config-input' '--private-key' '--tenant-id' '--token-endpoint' '--token-url'
@@ -319,15 +344,18 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'audit' -d '
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'complete-resource-token-auth' -d 'Bind a finished USER_FEDERATION consent to the user who gave it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'configure' -d 'Read and write named profiles in the config file (--profile selects one; default \'default\').'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-api-key-credential-provider' -d 'Create an API-key credential provider; the key is stored encrypted.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-consent-portal' -d 'Create a consent portal: a page where end users sign in and connect accounts.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-oauth2-credential-provider' -d 'Create an OAuth2 credential provider; the client secret is stored encrypted.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-payment-credential-provider' -d 'Create a payment credential provider (CoinbaseCDP, StripePrivy); its secrets are stored encrypted.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'create-workload-identity' -d 'Create a workload identity for an agent.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-api-key-credential-provider' -d 'Delete an API-key credential provider and its stored key.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-consent-portal' -d 'Delete a consent portal (the tokens users connected stay with the workload).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-oauth2-credential-provider' -d 'Delete an OAuth2 credential provider and its stored secret.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-payment-credential-provider' -d 'Delete a payment credential provider and its stored secrets.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-workload-identity' -d 'Delete a workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'env' -d 'Print variables with their agentcore:// references resolved (dotenv, shell or JSON).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-api-key-credential-provider' -d 'Show an API-key credential provider (never the key).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-consent-portal' -d 'Show a consent portal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-oauth2-credential-provider' -d 'Show an OAuth2 credential provider (never the client secret).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-payment-credential-provider' -d 'Show a payment credential provider (never its secrets).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-api-key' -d 'Get the API key of a credential provider, for a workload access token.'
@@ -340,6 +368,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workloa
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-identity' -d 'Show a workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'inject' -d 'Render a template, replacing {{ agentcore://...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-api-key-credential-providers' -d 'List API-key credential providers.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-consent-portals' -d 'List consent portals.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-oauth2-credential-providers' -d 'List OAuth2 credential providers.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-payment-credential-providers' -d 'List payment credential providers.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-tags-for-resource' -d 'List the tags of a resource.'
@@ -357,6 +386,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'token' -d '
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'trusted-issuer' -d 'Trust list of user-token issuers for get-workload-access-token-for-jwt (local backend).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'untag-resource' -d 'Remove tags from a resource by key.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-api-key-credential-provider' -d 'Replace the API key of a provider.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-consent-portal' -d 'Change a consent portal\'s sign-in provider, execution role or description; what is not given stays.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-oauth2-credential-provider' -d 'Replace the configuration of an OAuth2 credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-payment-credential-provider' -d 'Replace the configuration of a payment credential provider; an omitted secret keeps the stored one.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'update-workload-identity' -d 'Replace the allowed OAuth2 return URLs of a workload identity (without the option, the list is em...'
@@ -419,6 +449,19 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-api-key-credential-provider\'' -l 'tags' -x -d 'Tags: JSON, shorthand Key=Value,Key2=Value2, or file://PATH.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'description' -x -d 'Description of the consent portal.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'execution-role-arn' -x -d 'IAM role the portal assumes to reach its sources (kept, not used, locally).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'idp-config' -x -d 'Sign-in provider: credentialProviderArn=OAUTH2_PROVIDER_ARN,scopes=[openid,...],audience=...; JSO...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'local-connections' -x -d 'Local backend: the OAuth2 credential providers the portal\'s page connects (names, space-separated...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'local-workload-name' -x -d 'Local backend: the workload identity the connected tokens are kept for (default: local-<OS user>;...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'name' -x -d 'Name of the consent portal (unique).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'sources' -x -d 'The portal\'s source: identifier=GATEWAY_ID,type=agentcore-gateway (shorthand items, or a JSON list).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'create-consent-portal\'' -l 'tags' -x -d 'Tags: JSON, shorthand Key=Value,Key2=Value2, or file://PATH.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'authorization-endpoint' -l 'authorization-url' -x -d 'Authorization endpoint.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'create-oauth2-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
@@ -467,6 +510,12 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-consent-portal\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-consent-portal\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-consent-portal\'' -l 'consent-portal-identifier' -x -d 'The consent portal\'s id or ARN (list-consent-portals).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-consent-portal\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-consent-portal\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-oauth2-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
@@ -495,6 +544,12 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credent
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-consent-portal\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-consent-portal\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-consent-portal\'' -l 'consent-portal-identifier' -x -d 'The consent portal\'s id or ARN (list-consent-portals).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-consent-portal\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-consent-portal\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-oauth2-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
@@ -585,6 +640,15 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-creden
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'no-paginate' -d 'Make one call and print its nextToken instead of following it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'page-size' -x -d 'Items per service call.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-api-key-credential-providers\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'max-items' -x -d 'The total number of items to return; prints a NextToken to resume.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'no-paginate' -d 'Make one call and print its nextToken instead of following it.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'page-size' -x -d 'Items per service call.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'list-consent-portals\'' -l 'starting-token' -x -d 'Resume from the NextToken of an earlier --max-items call.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'list-oauth2-credential-providers\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
@@ -727,6 +791,17 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-api-key-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'consent-portal-identifier' -x -d 'The consent portal\'s id or ARN (list-consent-portals).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'description' -x -d 'Description of the consent portal.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'execution-role-arn' -x -d 'IAM role the portal assumes (kept, not used, locally).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'idp-config' -x -d 'Sign-in provider (credentialProviderArn, scopes, audience): JSON, shorthand.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'local-connections' -x -d 'Local backend: the OAuth2 credential providers the portal\'s page connects (names, space-separated...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'update-consent-portal\'' -l 'local-workload-name' -x -d 'Local backend: the workload identity the connected tokens are kept for (default: local-<OS user>;...'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'authorization-endpoint' -l 'authorization-url' -x -d 'Authorization endpoint.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'update-oauth2-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'

@@ -33,9 +33,6 @@ TARGET = ROOT / "agentcore_identity_cli" / "models" / "generated"
 SERVICES = ("bedrock-agentcore-control", "bedrock-agentcore")
 # The service's identity operations are the ones under these request URIs.
 IDENTITY_URIS = ("/identities/", "/tags/")
-# Identity operations in the copy that the tool does not speak yet: consent portals come
-# with their own commands and pages.
-NOT_YET = ("ConsentPortal",)
 # Where botocore's model is stricter than the service it describes, the service wins. Each
 # entry names the shape, the member constraint and the reason; the copy itself stays as
 # botocore has it.
@@ -45,6 +42,12 @@ SERVICE_CORRECTIONS: dict[str, dict[str, str]] = {
     "TaggableResourcesArn": {
         "pattern": r"arn:(?:[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:([a-z0-9-]+/[^/]+)(?:/[a-z0-9-]+/[^/]+)*"
     },
+    # The consent portal operations take "the consent portal ID or its ARN" (the model's own
+    # documentation), but the pattern is the id's alone; the ARN form is added.
+    "ConsentPortalIdentifier": {
+        "pattern": r"[a-zA-Z0-9\-_]{1,50}-[A-Za-z0-9]{10}"
+        r"|arn:aws[^:]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:consent-portal/[a-zA-Z0-9\-_]{1,50}-[A-Za-z0-9]{10}"
+    },
 }
 
 # Operations are grouped so that a command imports only the models of its own family:
@@ -53,6 +56,7 @@ FAMILIES = (
     ("ApiKeyCredentialProvider", "apikey"),
     ("Oauth2CredentialProvider", "oauth2"),
     ("PaymentCredentialProvider", "payment"),
+    ("ConsentPortal", "consentportal"),
     ("WorkloadIdentit", "workload"),
     ("TokenVault", "tokenvault"),
     ("Tag", "tags"),
@@ -214,8 +218,6 @@ def operations_table() -> str:
     for service in SERVICES:
         model = service_model(service)
         for name in model.operation_names:
-            if any(marker in name for marker in NOT_YET):
-                continue
             entry: dict[str, Any] = {"service": service}
             output = model.operation_model(name).output_shape
             members = output.members if output is not None else {}  # type: ignore[attr-defined]

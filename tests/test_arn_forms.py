@@ -90,6 +90,7 @@ def _write_schema_3_vault(vault_file: Path, monkeypatch: pytest.MonkeyPatch) -> 
         "ALTER TABLE secrets DROP COLUMN version",
         "ALTER TABLE audit_events DROP COLUMN sealed",
         "DROP TABLE sealed_changes",
+        "DROP TABLE consent_portal_connections",
         "DELETE FROM meta WHERE key = 'secret_version'",
         "PRAGMA user_version = 3",
     ):

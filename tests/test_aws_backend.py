@@ -37,6 +37,9 @@ WI_ARN = (
 KMS_ARN = "arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012"
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"
 AWS = ("--backend", "aws", "--region", "us-east-1")
+ROLE_ARN = "arn:aws:iam::123456789012:role/consent-portal"
+IDP_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/corp-idp"
+PORTAL_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:consent-portal/support-abcde12345"
 
 
 @dataclass
@@ -117,6 +120,48 @@ CASES = [
         "DeletePaymentCredentialProvider", {"name": "cdp"}, ["delete-payment-credential-provider", "--name", "cdp"]
     ),
     Case("ListPaymentCredentialProviders", {}, ["list-payment-credential-providers"]),
+    Case(
+        "CreateConsentPortal",
+        {
+            "name": "support",
+            "executionRoleArn": ROLE_ARN,
+            "idpConfig": {"credentialProviderArn": IDP_ARN, "scopes": ["openid", "email"], "audience": "portal"},
+            "sources": [{"identifier": "support-gateway-abcde12345", "type": "agentcore-gateway"}],
+            "description": "Connect your accounts",
+            "tags": {"team": "ml"},
+        },
+        [
+            "create-consent-portal", "--name", "support", "--execution-role-arn", ROLE_ARN,
+            "--idp-config", f"credentialProviderArn={IDP_ARN},scopes=[openid,email],audience=portal",
+            "--sources", "identifier=support-gateway-abcde12345,type=agentcore-gateway",
+            "--description", "Connect your accounts", "--tags", "team=ml",
+        ],
+    ),
+    Case(
+        "GetConsentPortal",
+        {"consentPortalIdentifier": "support-abcde12345"},
+        ["get-consent-portal", "--consent-portal-identifier", "support-abcde12345"],
+    ),
+    Case(
+        "UpdateConsentPortal",
+        {
+            "consentPortalIdentifier": PORTAL_ARN,
+            "executionRoleArn": ROLE_ARN,
+            "idpConfig": {"credentialProviderArn": IDP_ARN, "scopes": ["openid"]},
+            "description": "",
+        },
+        [
+            "update-consent-portal", "--consent-portal-identifier", PORTAL_ARN, "--execution-role-arn", ROLE_ARN,
+            "--idp-config", json.dumps({"credentialProviderArn": IDP_ARN, "scopes": ["openid"]}),
+            "--description", "",
+        ],
+    ),
+    Case(
+        "DeleteConsentPortal",
+        {"consentPortalIdentifier": "support-abcde12345"},
+        ["delete-consent-portal", "--consent-portal-identifier", "support-abcde12345"],
+    ),
+    Case("ListConsentPortals", {}, ["list-consent-portals"]),
     Case(
         "CreateOauth2CredentialProvider",
         {

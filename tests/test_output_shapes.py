@@ -23,7 +23,7 @@ import pytest
 from botocore.model import OperationModel, Shape
 from botocore.validate import ParamValidator
 
-from tests import payment_support
+from tests import consent_portal_support, payment_support
 
 SERVICE = "bedrock-agentcore-control"
 WI_ARN = "arn:aws:bedrock-agentcore:local:000000000000:workload-identity-directory/default/workload-identity/"
@@ -541,6 +541,57 @@ def list_workloads_one_page(cli):
     _workload(cli, "agent-a")
     _workload(cli, "agent-b", "--allowed-resource-oauth2-return-urls", "https://a.example.com/cb")
     return cli("list-workload-identities", "--no-paginate", "--max-results", "1")
+
+
+# --- consent portals
+
+
+def _portal(cli, *extra: str) -> str:
+    consent_portal_support.create_idp(cli)
+    return str(consent_portal_support.create_portal(cli, "support", *extra).json()["consentPortalId"])
+
+
+@case("CreateConsentPortal", "plain")
+def create_portal(cli):
+    consent_portal_support.create_idp(cli)
+    return consent_portal_support.create_portal(cli)
+
+
+@case("CreateConsentPortal", "description-audience-and-tags")
+def create_portal_full(cli):
+    arn = consent_portal_support.create_idp(cli)
+    return consent_portal_support.create_portal(
+        cli, "support", "--description", "Connect your accounts", "--tags", "team=ml", idp_arn=arn
+    )
+
+
+@case("GetConsentPortal", "by-id")
+def get_portal(cli):
+    return cli("get-consent-portal", "--consent-portal-identifier", _portal(cli, "--description", "d"))
+
+
+@case("UpdateConsentPortal", "description")
+def update_portal(cli):
+    return cli("update-consent-portal", "--consent-portal-identifier", _portal(cli), "--description", "new")
+
+
+@case("DeleteConsentPortal", "plain")
+def delete_portal(cli):
+    return cli("delete-consent-portal", "--consent-portal-identifier", _portal(cli))
+
+
+@case("ListConsentPortals", "next-token")
+def list_portals_one_page(cli):
+    _portal(cli)
+    consent_portal_support.create_portal(cli, "other")
+    return cli("list-consent-portals", "--no-paginate", "--max-results", "1")
+
+
+@case("ListTagsForResource", "consent-portal")
+def list_tags_portal(cli):
+    _portal(cli, "--tags", "team=ml")
+    arn = _ok(cli("list-consent-portals")).json()["consentPortals"][0]["consentPortalArn"]
+    return cli("list-tags-for-resource", "--resource-arn", arn)
 
 
 # --- the token vault

@@ -18,6 +18,8 @@ from tests.payment_support import keys
 from tests.serve_support import Served, serve_fixture  # noqa: F401
 
 RETURN_URL = "http://localhost:8080/cb"
+ROLE_ARN = "arn:aws:iam::123456789012:role/consent-portal"
+GATEWAY_ID = "support-gateway-abcde12345"
 
 
 @pytest.fixture
@@ -140,6 +142,31 @@ def test_every_operation_of_both_services_through_boto3(
     )
     _same_as_cli(cli, cp.list_payment_credential_providers(), "list-payment-credential-providers")
 
+    # Consent portals, signing users in with the OAuth2 provider above
+    portal = cp.create_consent_portal(
+        name="support",
+        executionRoleArn=ROLE_ARN,
+        idpConfig={"credentialProviderArn": oauth["credentialProviderArn"], "scopes": ["openid", "email"]},
+        sources=[{"identifier": GATEWAY_ID, "type": "agentcore-gateway"}],
+        tags={"team": "ml"},
+    )
+    assert portal["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert portal["status"] == "CREATING"
+    portal_id = portal["consentPortalId"]
+    assert portal["portalUrl"] == f"{serve.url}/consent-portals/{portal_id}"  # its page on serve
+    got = cp.get_consent_portal(consentPortalIdentifier=portal["consentPortalArn"])
+    assert got["status"] == "ACTIVE"
+    _same_as_cli(
+        cli, got, "get-consent-portal", "--consent-portal-identifier", portal_id, ignore=("portalUrl",)
+    )
+    updated = cp.update_consent_portal(consentPortalIdentifier=portal_id, description="Connect your accounts")
+    assert (updated["ResponseMetadata"]["HTTPStatusCode"], updated["status"]) == (202, "UPDATING")
+    listed = cp.list_consent_portals()["consentPortals"]
+    assert [(p["consentPortalId"], p["description"], p["portalUrl"]) for p in listed] == [
+        (portal_id, "Connect your accounts", portal["portalUrl"])
+    ]
+    assert cp.list_tags_for_resource(resourceArn=portal["consentPortalArn"])["tags"] == {"team": "ml"}
+
     # Workload identities
     cp.create_workload_identity(name="agent-1", allowedResourceOauth2ReturnUrls=[RETURN_URL])
     cp.update_workload_identity(name="agent-1", allowedResourceOauth2ReturnUrls=[RETURN_URL])
@@ -208,6 +235,9 @@ def test_every_operation_of_both_services_through_boto3(
     )
 
     # Deletes
+    deleted = cp.delete_consent_portal(consentPortalIdentifier=portal_id)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert cp.list_consent_portals()["consentPortals"] == []
     for delete, name in (
         (cp.delete_api_key_credential_provider, "openai"),
         (cp.delete_oauth2_credential_provider, "corp"),
@@ -250,6 +280,7 @@ def test_paginators_walk_more_than_one_page(serve: Served) -> None:
             )["credentialProviderArn"],
         ),
         ("workload", lambda cp: cp.create_workload_identity(name="agent-1")["workloadIdentityArn"]),
+        ("consentportal", lambda cp: _portal_arn(cp)),
         ("tokenvault", lambda cp: cp.get_token_vault()["tokenVaultId"] and _vault_arn()),
     ],
 )
@@ -261,6 +292,27 @@ def test_tags_on_each_arn_kind_with_the_arn_encoded_in_the_path(serve: Served, k
     cp.untag_resource(resourceArn=arn, tagKeys=["cost/centre"])
     assert cp.list_tags_for_resource(resourceArn=arn)["tags"] == {"team": "ml"}
     assert "%3A" in serve.wait_for_log("UntagResource 204")
+
+
+def _portal_arn(cp: Any) -> str:
+    idp = cp.create_oauth2_credential_provider(
+        name="idp",
+        credentialProviderVendor="CustomOauth2",
+        oauth2ProviderConfigInput={
+            "customOauth2ProviderConfig": {
+                "oauthDiscovery": {"discoveryUrl": "https://idp.example.com/.well-known/openid-configuration"},
+                "clientId": "c",
+                "clientSecret": "s",
+            }
+        },
+    )
+    portal = cp.create_consent_portal(
+        name="support",
+        executionRoleArn=ROLE_ARN,
+        idpConfig={"credentialProviderArn": idp["credentialProviderArn"], "scopes": ["openid"]},
+        sources=[{"identifier": GATEWAY_ID, "type": "agentcore-gateway"}],
+    )
+    return str(portal["consentPortalArn"])
 
 
 def _vault_arn() -> str:

@@ -66,6 +66,7 @@ UNSIGNED_CODES = frozenset(
 # The list command that shows the names a get/update/delete of each family takes.
 LIST_COMMANDS = {
     "ApiKeyCredentialProvider": "list-api-key-credential-providers",
+    "ConsentPortal": "list-consent-portals",
     "Oauth2CredentialProvider": "list-oauth2-credential-providers",
     "PaymentCredentialProvider": "list-payment-credential-providers",
     "WorkloadIdentity": "list-workload-identities",

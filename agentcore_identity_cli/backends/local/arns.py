@@ -81,6 +81,22 @@ def secret_arn(vault_id: str, kind: str, name: str, created: float) -> str:
     )
 
 
+def consent_portal_arn(portal_id: str) -> str:
+    """The ARN of a consent portal: arn:aws:bedrock-agentcore:local:000000000000:consent-portal/<id>."""
+    return f"{_PREFIX}consent-portal/{portal_id}"
+
+
+# Where `serve` listens unless told otherwise (cli/serve.py DEFAULT_PORT): the address a
+# consent portal's URL names when the vault is not being served.
+DEFAULT_SERVE_BASE = "http://127.0.0.1:8734"
+PORTAL_PATH = "/consent-portals/"
+
+
+def portal_url(portal_id: str, base: str | None = None) -> str:
+    """The page of a consent portal on `serve` (at `base`, or serve's default address)."""
+    return f"{base or DEFAULT_SERVE_BASE}{PORTAL_PATH}{portal_id}"
+
+
 CALLBACK_PATH = "/identities/oauth2/callback/"
 LOOPBACK = "http://127.0.0.1"
 
@@ -120,6 +136,9 @@ def parse(arn: str) -> tuple[str, str] | None:
     prefix_wi = workload_arn("")
     if arn.startswith(prefix_wi) and len(arn) > len(prefix_wi):
         return "workload", arn[len(prefix_wi) :]
+    prefix_cp = consent_portal_arn("")
+    if arn.startswith(prefix_cp) and len(arn) > len(prefix_cp) and "/" not in arn[len(prefix_cp) :]:
+        return "consentportal", arn[len(prefix_cp) :]
     return None
 
 

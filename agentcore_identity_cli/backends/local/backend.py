@@ -7,6 +7,7 @@ each resource module says only what differs.
 
 from __future__ import annotations
 
+from agentcore_identity_cli.backends.local.consent_portals import ConsentPortalsMixin
 from agentcore_identity_cli.backends.local.core import LocalCore
 from agentcore_identity_cli.backends.local.dataplane import DataPlaneMixin
 from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin
@@ -23,6 +24,7 @@ class LocalBackend(
     OAuth2TokensMixin,
     ProvidersMixin,
     PaymentsMixin,
+    ConsentPortalsMixin,
     WorkloadsMixin,
     TokenVaultMixin,
     LocalCore,

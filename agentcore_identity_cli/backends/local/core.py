@@ -38,6 +38,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "oauth2": ("OAuth2 credential provider", "list-oauth2-credential-providers"),
     "payment": ("Payment credential provider", "list-payment-credential-providers"),
     "workload": ("Workload identity", "list-workload-identities"),
+    "consentportal": ("Consent portal", "list-consent-portals"),
     "issuer": ("Trusted issuer", "trusted-issuer list"),
     "session": ("Session", ""),  # no listing: a session is known by its sessionUri
 }

@@ -145,6 +145,22 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO meta (key, value) SELECT 'legacy_secrets', '1' WHERE EXISTS (SELECT 1 FROM secrets);
     """,
+    # Consent portals (backends/local/consent_portals.py) are rows of `resources` (kind
+    # `consentportal`). Their connections, which only the local vault has (the service
+    # resolves them from the portal's gateway), are OAuth2 credential providers in the
+    # order they are shown; deleting the portal or the provider removes the connection.
+    """
+    CREATE TABLE consent_portal_connections (
+        portal_kind TEXT NOT NULL DEFAULT 'consentportal' CHECK (portal_kind = 'consentportal'),
+        portal TEXT NOT NULL,
+        provider_kind TEXT NOT NULL DEFAULT 'oauth2' CHECK (provider_kind = 'oauth2'),
+        provider TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (portal, provider),
+        FOREIGN KEY (portal_kind, portal) REFERENCES resources (kind, name) ON DELETE CASCADE,
+        FOREIGN KEY (provider_kind, provider) REFERENCES resources (kind, name) ON DELETE CASCADE
+    );
+    """,
 ]
 
 # The triggers of the last migration: `audit verify` reports a vault that lost one.

@@ -1,0 +1,297 @@
+"""Identities as code: `schema`, `export`, `plan`, `apply`, `migrate` (docs/as-code.md).
+
+The commands only wire files, prompts and output to the engine in ascode/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from agentcore_identity_cli.cli.root import command, get_context
+from agentcore_identity_cli.errors import CommandExit, ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.ascode.apply import Outcome
+    from agentcore_identity_cli.ascode.document import Definition
+    from agentcore_identity_cli.ascode.plan import Change, Plan
+    from agentcore_identity_cli.ascode.secretrefs import SecretSource
+    from agentcore_identity_cli.ascode.state import State
+    from agentcore_identity_cli.backends.base import Backend
+    from agentcore_identity_cli.cli.context import AppContext
+    from agentcore_identity_cli.config import Settings
+    from agentcore_identity_cli.iostreams import IOStreams
+
+EXIT_CHANGES = 2  # plan: there is something to do (terraform plan -detailed-exitcode)
+
+File = Annotated[
+    Path, typer.Option("--file", "-f", help="The definition file (TOML; .yaml/.yml for YAML).", show_default=False)
+]
+Output = Annotated[
+    Path | None, typer.Option("--output-file", "-o", help="Write the definition here instead of stdout.")
+]
+Prune = Annotated[bool, typer.Option("--prune", help="Delete what the backend has and the file does not.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking for confirmation.")]
+
+
+# --- shared -------------------------------------------------------------------------
+
+
+def _caller(backend: Backend) -> Any:
+    from agentcore_identity_cli.ascode.apply import with_backoff
+    from agentcore_identity_cli.client import validated_call
+
+    return with_backoff(lambda operation, params: validated_call(backend, operation, params))
+
+
+def _backend_for(settings: Settings, io: IOStreams) -> Backend:
+    from agentcore_identity_cli.backends import create_backend
+
+    return create_backend(settings, prompt=io.prompt_secret if io.can_prompt else None)
+
+
+def _read(backend: Backend) -> State:
+    from agentcore_identity_cli.ascode.state import read_state
+
+    return read_state(_caller(backend), backend)
+
+
+def _secret_source(app_ctx: AppContext, base_dir: Path) -> SecretSource:
+    from agentcore_identity_cli.ascode.secretrefs import SecretSource
+
+    io = app_ctx.io
+
+    def read_stored(reference: str, profile: str | None) -> str:
+        from agentcore_identity_cli.config import resolve_settings
+        from agentcore_identity_cli.references import parse_reference
+
+        settings = resolve_settings({"profile": profile}) if profile else app_ctx.settings
+        if settings.backend != "local":
+            raise ConfigError(
+                f"{reference} names a secret on the aws backend, which never returns secrets.",
+                hint="name a profile whose backend is local: agentcore://api-key/NAME?profile=P",
+            )
+        source = _backend_for(settings, io)
+        try:
+            return str(source.open_secret("apikey", parse_reference(reference).name, "apiKey"))  # type: ignore[attr-defined]
+        finally:
+            source.close()
+
+    return SecretSource(io.prompt_secret if io.can_prompt else None, base_dir, read_stored)
+
+
+def _secret_check(backend: Backend, secrets: SecretSource) -> Any:
+    """Whether a stored secret differs from the file's: only the local vault can tell."""
+    from agentcore_identity_cli.ascode import plan as planning
+
+    def check(kind: Any, name: str, member: str, reference: str) -> str:
+        if backend.name != "local" or not secrets.available(reference):
+            return planning.UNKNOWN
+        try:
+            stored = backend.open_secret(kind.key, name, member)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - none stored, or damaged: either way a new value is due
+            return planning.CHANGED
+        wanted = secrets.resolve(reference, f"{kind.section}.{name}")
+        return planning.UNCHANGED if stored == wanted else planning.CHANGED
+
+    return check
+
+
+def _plan(backend: Backend, desired: Definition, secrets: SecretSource, prune: bool) -> tuple[Plan, State]:
+    from agentcore_identity_cli.ascode.plan import make_plan
+
+    state = _read(backend)
+    return make_plan(desired, state, backend.name, _secret_check(backend, secrets), prune=prune), state
+
+
+def _show_plan(io: IOStreams, plan: Plan, *, table: bool) -> None:
+    import json
+
+    if not table:
+        io.stdout.write(json.dumps(plan.to_json(), indent=4, default=str) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(title=f"Plan ({plan.backend} backend)")
+    for column in ("Action", "Resource", "Changes"):
+        grid.add_column(column)
+    for change in plan.changes:
+        if change.action == "no-op":
+            continue
+        lines = [f"{c.field}: {_short(c.before)} -> {_short(c.after)}" for c in change.fields]
+        lines += [f"{path}: {status}" for path, status in change.secrets.items()]
+        grid.add_row(change.action, f"{change.kind.section}.{change.name}", "\n".join(lines))
+    console = Console(file=io.stdout, no_color=io.no_color)
+    summary = plan.to_json()["summary"]
+    if plan.pending:
+        console.print(grid)
+    console.print(", ".join(f"{count} {action}" for action, count in summary.items()))
+
+
+def _notes(io: IOStreams, plan: Plan) -> None:
+    for note in plan.notes:
+        io.warn(f"Note: {note}")
+
+
+def _short(value: Any) -> str:
+    text = "(none)" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(change: Change) -> str:
+    return f"{change.action} {change.kind.section}.{change.name}"
+
+
+def _confirm(io: IOStreams, question: str) -> bool:
+    io.stderr.write(f"{question} [y/N] ")
+    io.stderr.flush()
+    answer = io.stdin.readline()
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _run_apply(
+    app_ctx: AppContext, backend: Backend, desired: Definition, secrets: SecretSource, *, prune: bool, yes: bool
+) -> Outcome:
+    """Plan, confirm, apply; local: one transaction; aws: stop at the first failure."""
+    from agentcore_identity_cli.ascode.apply import Applier, Outcome
+
+    io = app_ctx.io
+    plan, state = _plan(backend, desired, secrets, prune)
+    _notes(io, plan)
+    if not plan.pending:
+        io.warn("No changes: the backend matches the file.")
+        return Outcome()
+    applier = Applier(_caller(backend), backend, desired, state, secrets)
+    applier.check_secrets(plan)
+    if not yes:
+        if not io.can_prompt:
+            raise UsageError("apply changes the backend: pass --yes where no terminal can confirm.")
+        _show_plan(io, plan, table=True)
+        if not _confirm(io, f"Apply {len(plan.pending)} change(s) to the {backend.name} backend?"):
+            io.warn("Nothing applied.")
+            raise CommandExit(1)
+
+    def progress(change: Change) -> None:
+        io.warn(f"{_describe(change)}: done")
+
+    if backend.name == "local":
+        # All or nothing: the operations' own transactions nest as savepoints of this one.
+        store = backend.store  # type: ignore[attr-defined]
+        with store.transaction():
+            outcome = applier.run(plan, progress)
+            if outcome.error is not None:
+                raise _Rollback(outcome)
+        return outcome
+    return applier.run(plan, progress)
+
+
+class _Rollback(Exception):  # noqa: N818 - carries the outcome out of the transaction it undoes
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__("rolled back")
+        self.outcome = outcome
+
+
+def _report(app_ctx: AppContext, backend: Backend, outcome: Outcome, *, rolled_back: bool = False) -> None:
+    import json
+
+    io = app_ctx.io
+    document = outcome.to_json()
+    if rolled_back:
+        document["rolledBack"] = True
+    if not io.stdout_is_tty:
+        io.stdout.write(json.dumps(document, indent=4, default=str) + "\n")
+    if outcome.error is None:
+        if outcome.done:
+            io.warn(f"Applied {len(outcome.done)} change(s) to the {backend.name} backend.")
+        return
+    assert outcome.failed is not None
+    if rolled_back:
+        io.warn(f"Failed at {_describe(outcome.failed)}; nothing was applied (the local vault rolled back).")
+    else:
+        io.warn(
+            f"Failed at {_describe(outcome.failed)} after {len(outcome.done)} change(s); "
+            f"{len(outcome.not_done)} not attempted. Fix the cause and run apply again: it continues from here."
+        )
+        for change in outcome.done:
+            io.warn(f"  done: {_describe(change)}")
+        for change in outcome.not_done:
+            io.warn(f"  not done: {_describe(change)}")
+    raise outcome.error
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+@command("schema", "Print the JSON Schema of the identities-as-code definition file.")
+def schema(ctx: typer.Context) -> None:
+    import json
+
+    from agentcore_identity_cli.ascode.schema import build_schema
+
+    get_context(ctx).io.stdout.write(json.dumps(build_schema(), indent=2) + "\n")
+
+
+@command("export", "Write the definition of everything in the backend (secrets as env: references).")
+def export(ctx: typer.Context, output_file: Output = None) -> None:
+    from agentcore_identity_cli.ascode.document import YAML_SUFFIXES, dump
+    from agentcore_identity_cli.ascode.plan import secret_paths
+
+    app_ctx = get_context(ctx)
+    state = _read(app_ctx.backend())
+    yaml = output_file is not None and output_file.suffix.lower() in YAML_SUFFIXES
+    text = dump(state.definition, yaml=yaml)
+    if output_file is None:
+        app_ctx.io.stdout.write(text)
+    else:
+        output_file.write_text(text)
+    from agentcore_identity_cli.ascode.kinds import BY_KEY
+
+    names = []
+    for (key, _name), spec in sorted(state.definition.resources.items()):
+        for path in secret_paths(BY_KEY[key], spec):
+            names.append(_at(spec, path).removeprefix("env:"))
+    if names:
+        app_ctx.io.warn("Secrets are read from these environment variables (or edit the references):")
+        for name in names:
+            app_ctx.io.warn(f"  {name}")
+
+
+def _at(spec: dict[str, Any], path: str) -> str:
+    value: Any = spec
+    for part in path.split("."):
+        value = value[part]
+    return str(value)
+
+
+@command("plan", "Show what apply would change; exit 0 when nothing, 2 when there are changes.")
+def plan(ctx: typer.Context, file: File, prune: Prune = False) -> None:
+    from agentcore_identity_cli.ascode.document import load
+
+    app_ctx = get_context(ctx)
+    desired = load(file)
+    secrets = _secret_source(app_ctx, file.resolve().parent)
+    result, _ = _plan(app_ctx.backend(), desired, secrets, prune)
+    output = app_ctx.settings.output
+    _show_plan(app_ctx.io, result, table=output == "table" or (output is None and app_ctx.io.stdout_is_tty))
+    _notes(app_ctx.io, result)
+    if result.pending:
+        raise CommandExit(EXIT_CHANGES)
+
+
+@command("apply", "Make the backend match a definition file (asks first on a terminal unless --yes).")
+def apply(ctx: typer.Context, file: File, prune: Prune = False, yes: Yes = False) -> None:
+    from agentcore_identity_cli.ascode.document import load
+
+    app_ctx = get_context(ctx)
+    desired = load(file)
+    secrets = _secret_source(app_ctx, file.resolve().parent)
+    backend = app_ctx.backend()
+    try:
+        outcome = _run_apply(app_ctx, backend, desired, secrets, prune=prune, yes=yes)
+    except _Rollback as rollback:
+        _report(app_ctx, backend, rollback.outcome, rolled_back=True)
+        return
+    _report(app_ctx, backend, outcome)
