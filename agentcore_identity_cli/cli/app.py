@@ -64,7 +64,6 @@ COMMAND_MODULES: dict[str, str] = {
     "run": "run",
     "inject": "inject",
     "env": "env",
-    **{verb: "ascode" for verb in ("schema", "export", "plan", "apply")},
 }
 
 
@@ -120,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     from typer import _click as click
     from typer import exceptions as typer_exceptions
 
+    from agentcore_identity_cli.cli import coercion
     from agentcore_identity_cli.cli import help as help_pages
 
     # Third-party pydantic plugins would see every validated request, secrets included;
@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     wants_help = any(a in ("-h", "--help") for a in args)
     load_commands(None if wants_help and _command_name(args) is None else _command_name(args))
+    coercion.install()
     command = typer.main.get_command(app)
     help_pages.install(command)
     args = help_pages.help_request(args, command, GLOBAL_OPTIONS)
