@@ -92,12 +92,17 @@ from agentcore_identity_cli.models.constraints import Constraint
 INDEX = '''"""The request model of each operation, generated from botocore {version}.
 
 Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
-Each family of operations has its own module, imported when a request of it is made.
+Each family of operations has its own module, imported when a request of it is made (and
+pydantic with it: this index imports none, so that checks.py beside it needs no pydantic).
 """
 
-from importlib import import_module
+from __future__ import annotations
 
-from agentcore_identity_cli.models.base import AwsModel
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.models.base import AwsModel
 
 # operation -> (module, class)
 REQUESTS: dict[str, tuple[str, str]] = {{
@@ -110,6 +115,25 @@ def request_model(operation: str) -> type[AwsModel]:
     model: type[AwsModel] = getattr(import_module(f"{{__name__}}.{{module}}"), name)
     return model
 '''
+
+CHECKS = '''"""Plain checks of the requests whose members are all strings, integers or booleans (the
+read operations among them), generated from botocore {version}.
+
+Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
+The same statement of the API as the pydantic models beside it, in a form that needs no
+pydantic: models/plain.py passes a request that meets every check with it, and leaves any
+other request to the models (and their messages).
+"""
+# ruff: noqa: E501
+
+from agentcore_identity_cli.models.constraints import Constraint
+
+# operation -> member -> (type, required, constraints), in the order of the model's members
+FLAT: dict[str, dict[str, tuple[str, bool, Constraint | None]]] = {{
+{rows}}}
+'''
+# The member types a plain check knows; a request with any other member is left to the models.
+FLAT_TYPES = {"string": "string", "integer": "integer", "long": "integer", "boolean": "boolean"}
 
 
 # --- the pinned copy ---------------------------------------------------------------------
@@ -277,6 +301,36 @@ def _member_paths(shapes: dict[str, Any], root: str | None, prefix: str, depth: 
 # --- the request models ----------------------------------------------------------------
 
 
+def constraint_of(kind: str, meta: dict[str, Any], enum: list[str] | None = None) -> str | None:
+    """The `Constraint(...)` of a member (models/constraints.py), or None when it has none."""
+    args = [repr(kind)]
+    for key in ("min", "max", "pattern"):
+        if key in meta:
+            args.append(f"{key}={meta[key]!r}")
+    if enum:
+        args.append(f"enum={tuple(enum)!r}")
+    return f"Constraint({', '.join(args)})" if len(args) > 1 else None
+
+
+def flat_checks(models: dict[str, ServiceModel], spec: dict[str, dict[str, Any]]) -> str:
+    """models/generated/checks.py: each operation whose request members are all scalars."""
+    rows = ""
+    for operation, info in spec.items():
+        shape = models[info["service"]].operation_model(operation).input_shape
+        members = shape.members if shape is not None else {}  # type: ignore[attr-defined]
+        if any(member.type_name not in FLAT_TYPES for member in members.values()):
+            continue
+        required = set(shape.required_members) if shape is not None else set()  # type: ignore[attr-defined]
+        rows += f"    {operation!r}: {{\n"
+        for name, member in members.items():
+            kind = FLAT_TYPES[member.type_name]
+            meta = {**member.metadata, **SERVICE_CORRECTIONS.get(member.name, {})}
+            constraint = constraint_of(kind, meta, getattr(member, "enum", None)) if kind != "boolean" else None
+            rows += f"        {name!r}: ({kind!r}, {name in required!r}, {constraint}),\n"
+        rows += "    },\n"
+    return CHECKS.format(version=copy_version(), rows=rows)
+
+
 class Generator:
     def __init__(self) -> None:
         self.models = {service: service_model(service) for service in SERVICES}
@@ -324,15 +378,8 @@ class Generator:
 
     @staticmethod
     def constrained(base: str, kind: str, meta: dict[str, Any], enum: list[str] | None = None) -> str:
-        args = [repr(kind)]
-        for key in ("min", "max", "pattern"):
-            if key in meta:
-                args.append(f"{key}={meta[key]!r}")
-        if enum:
-            args.append(f"enum={tuple(enum)!r}")
-        if len(args) == 1:
-            return base
-        return f"Annotated[{base}, Constraint({', '.join(args)})]"
+        constraint = constraint_of(kind, meta, enum)
+        return f"Annotated[{base}, {constraint}]" if constraint else base
 
     def structure(self, shape: Shape) -> None:
         name = shape.name
@@ -400,6 +447,7 @@ class Generator:
             files[f"{module}.py"] = text
         rows = "".join(f"    {op!r}: ({mod!r}, {cls!r}),\n" for op, (mod, cls) in requests.items())
         files["__init__.py"] = INDEX.format(version=version, rows=rows)
+        files["checks.py"] = flat_checks(self.models, spec)
         return files
 
 

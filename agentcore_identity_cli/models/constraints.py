@@ -19,10 +19,11 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import GetCoreSchemaHandler, SecretStr, ValidationInfo
-from pydantic_core import PydanticCustomError, core_schema
+if TYPE_CHECKING:  # pydantic is imported where a model uses a constraint, not by the plain checks
+    from pydantic import GetCoreSchemaHandler, ValidationInfo
+    from pydantic_core import core_schema
 
 # Validation context under which the service's checks run too.
 SERVICE_CONTEXT: dict[str, bool] = {"service": True}
@@ -50,9 +51,13 @@ class Constraint:
         return self.max if self.kind == "string" else None
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        from pydantic_core import core_schema
+
         return core_schema.with_info_after_validator_function(self._check, handler(source))
 
     def _check(self, value: Any, info: ValidationInfo) -> Any:
+        from pydantic_core import PydanticCustomError
+
         measure = _measure(self.kind, value)
         if self.kind != "map" and self.min is not None and measure < self.min:
             # botocore checks minimums of strings, lists and numbers, not of maps.
@@ -71,7 +76,7 @@ class Constraint:
             return False
         if self.max is not None and measure > self.max:
             return False
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        text = _revealed(value)
         if self.enum is not None and text not in self.enum:
             return False
         return self.pattern is None or _compiled(self.pattern).fullmatch(text) is not None
@@ -110,9 +115,13 @@ class Constraint:
 def _measure(kind: str, value: Any) -> int:
     if kind == "integer":
         return int(value)
-    if isinstance(value, SecretStr):
-        return len(value.get_secret_value())
-    return len(value)
+    return len(_revealed(value))
+
+
+def _revealed(value: Any) -> Any:
+    """The value inside a pydantic SecretStr; any other value as it is."""
+    reveal = getattr(value, "get_secret_value", None)
+    return reveal() if reveal is not None else value
 
 
 @cache

@@ -1,12 +1,17 @@
 """The request model of each operation, generated from botocore 1.44.8.
 
 Do not edit: run `python scripts/generate_models.py`. A test fails when this file is stale.
-Each family of operations has its own module, imported when a request of it is made.
+Each family of operations has its own module, imported when a request of it is made (and
+pydantic with it: this index imports none, so that checks.py beside it needs no pydantic).
 """
 
-from importlib import import_module
+from __future__ import annotations
 
-from agentcore_identity_cli.models.base import AwsModel
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.models.base import AwsModel
 
 # operation -> (module, class)
 REQUESTS: dict[str, tuple[str, str]] = {
