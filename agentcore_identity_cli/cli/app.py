@@ -129,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     wants_help = any(a in ("-h", "--help") for a in args)
-    load_commands(None if wants_help and _command_name(args) is None else _command_name(args))
+    name = _command_name(args)
+    if name is not None or wants_help or "--version" not in args:
+        # `--version` alone needs no command: its eager callback prints and exits first.
+        load_commands(None if wants_help and name is None else name)
     coercion.install()
     command = typer.main.get_command(app)
     help_pages.install(command)
