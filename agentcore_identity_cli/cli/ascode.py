@@ -146,10 +146,10 @@ def _describe(change: Change) -> str:
 
 
 def _confirm(io: IOStreams, question: str) -> bool:
-    io.stderr.write(f"{question} [y/N] ")
+    """Whether the person at the terminal typed yes (as terraform apply asks)."""
+    io.stderr.write(f"{question}\nOnly 'yes' is accepted. Enter a value: ")
     io.stderr.flush()
-    answer = io.stdin.readline()
-    return answer.strip().lower() in ("y", "yes")
+    return io.stdin.readline().strip().lower() == "yes"
 
 
 def _run_apply(
