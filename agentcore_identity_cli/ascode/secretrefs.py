@@ -79,10 +79,14 @@ class SecretSource:
     base_dir: Path = field(default_factory=Path.cwd)
     # agentcore:// references: (reference text, profile) -> value, supplied by the CLI.
     read_stored: Callable[[str, str | None], str] | None = None
+    # Values read on demand in place of a reference (migrate --secrets copy): reference -> reader.
+    copied: dict[str, Callable[[], str]] = field(default_factory=dict)
     _cache: dict[str, str] = field(default_factory=dict)
 
     def available(self, reference: str) -> bool:
         """Whether resolving it would not need a person (plan resolves only these)."""
+        if reference in self.copied:
+            return True
         if reference.startswith("env:"):
             return reference[4:] in os.environ
         if reference.startswith("file:"):
@@ -107,6 +111,8 @@ class SecretSource:
         return path if path.is_absolute() else self.base_dir / path
 
     def _read(self, reference: str, label: str) -> str:
+        if reference in self.copied:
+            return self.copied[reference]()
         if reference.startswith("env:"):
             name = reference[4:]
             if name not in os.environ:

@@ -295,3 +295,96 @@ def apply(ctx: typer.Context, file: File, prune: Prune = False, yes: Yes = False
         _report(app_ctx, backend, rollback.outcome, rolled_back=True)
         return
     _report(app_ctx, backend, outcome)
+
+
+SECRET_MODES = ("skip", "prompt", "copy")
+
+
+@command("migrate", "Copy the definitions of one profile's backend to another's (export, then apply).")
+def migrate(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", help="The profile to read.", show_default=False)],
+    target: Annotated[str, typer.Option("--to", help="The profile to change.", show_default=False)],
+    secrets: Annotated[
+        str,
+        typer.Option(
+            "--secrets",
+            help="skip: read each secret from its AGENTCORE_SECRET_* variable; prompt: ask for each; "
+            "copy: read them from the source vault (local only).",
+        ),
+    ] = "skip",
+    prune: Prune = False,
+    yes: Yes = False,
+) -> None:
+    from agentcore_identity_cli.config import resolve_settings
+
+    app_ctx = get_context(ctx)
+    io = app_ctx.io
+    if secrets not in SECRET_MODES:
+        raise UsageError(f"--secrets must be one of {', '.join(SECRET_MODES)}, not '{secrets}'.")
+    if source == target:
+        raise UsageError("--from and --to name the same profile: there is nothing to migrate.")
+    from_settings = resolve_settings({"profile": source})
+    to_settings = resolve_settings({"profile": target})
+    if secrets == "copy" and from_settings.backend != "local":
+        raise UsageError(
+            f"--secrets copy reads the secrets from a local vault; profile '{source}' uses the "
+            f"{from_settings.backend} backend, which never returns secrets.",
+            hint="use --secrets prompt, or set the AGENTCORE_SECRET_* variables and use --secrets skip",
+        )
+    reader = _backend_for(from_settings, io)
+    writer = _backend_for(to_settings, io)
+    try:
+        desired = _read(reader).definition
+        source_refs = _migrated_secrets(app_ctx, desired, reader, secrets, source, target, yes=yes)
+        try:
+            outcome = _run_apply(app_ctx, writer, desired, source_refs, prune=prune, yes=yes)
+        except _Rollback as rollback:
+            _report(app_ctx, writer, rollback.outcome, rolled_back=True)
+            return
+        _report(app_ctx, writer, outcome)
+    finally:
+        reader.close()
+        writer.close()
+
+
+def _migrated_secrets(
+    app_ctx: AppContext, desired: Definition, reader: Backend, mode: str, source: str, target: str, *, yes: bool
+) -> SecretSource:
+    """Where each secret of the exported definition comes from, for the chosen --secrets mode."""
+    from agentcore_identity_cli.ascode.kinds import BY_KEY
+    from agentcore_identity_cli.ascode.plan import secret_paths
+
+    io = app_ctx.io
+    found = _secret_source(app_ctx, Path.cwd())
+    fields: list[tuple[Any, str, str, str]] = []  # (kind, provider, API member, reference)
+    for (key, name), spec in sorted(desired.resources.items()):
+        kind = BY_KEY[key]
+        for path, member in secret_paths(kind, spec).items():
+            fields.append((kind, name, member, _at(spec, path)))
+            if mode == "prompt":
+                _set(spec, path, "prompt")
+    if mode != "copy" or not fields:
+        return found
+    providers = ", ".join(f"{name} ({member})" for _, name, member, _ in fields)
+    if not yes:
+        if not io.can_prompt:
+            raise UsageError("--secrets copy reads secrets out of the vault: pass --yes where no terminal can confirm.")
+        if not _confirm(io, f"Copy the secrets of {providers} from profile '{source}' to profile '{target}'?"):
+            io.warn("Nothing migrated.")
+            raise CommandExit(1)
+    for kind, name, member, reference in fields:
+
+        def read(kind: Any = kind, name: str = name, member: str = member) -> str:
+            # Each read is a secret read in the source vault's audit trail.
+            return str(reader.open_secret(kind.key, name, member))  # type: ignore[attr-defined]
+
+        found.copied[reference] = read
+    return found
+
+
+def _set(spec: dict[str, Any], path: str, value: str) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        spec = spec[part]
+    spec[last] = value
