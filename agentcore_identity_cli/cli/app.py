@@ -64,7 +64,7 @@ COMMAND_MODULES: dict[str, str] = {
     "run": "run",
     "inject": "inject",
     "env": "env",
-    **{verb: "ascode" for verb in ("schema", "export", "plan", "apply")},
+    **{verb: "ascode" for verb in ("schema", "export", "plan", "apply", "migrate")},
 }
 
 
