@@ -10,7 +10,7 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key audit complete-resource-token-auth configure create-api-key-credential-provider create-consent-portal create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-consent-portal delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity env get-api-key-credential-provider get-consent-portal get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity inject list-api-key-credential-providers list-consent-portals list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout oauth2-public-key report reset-token-vault-key-material run serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-consent-portal update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key apply audit complete-resource-token-auth configure create-api-key-credential-provider create-consent-portal create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-consent-portal delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity env export get-api-key-credential-provider get-consent-portal get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity inject list-api-key-credential-providers list-consent-portals list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout migrate oauth2-public-key plan report reset-token-vault-key-material run schema serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-consent-portal update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
         'audit') reply='list verify' ;;
         'configure') reply='get list list-profiles set' ;;
         'report') reply='access-review inventory policy' ;;
@@ -24,6 +24,7 @@ _agentcore_identity_options() {
     case "$1" in
         '') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --version' ;;
         'api-key') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-id --workload-name' ;;
+        'apply') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --file -f --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --prune --query --region --yes -y' ;;
         'audit') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'audit list') reply='--backend --ca-bundle --category --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --max-items --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --operation --outcome --output --page-size --profile --query --region --since --starting-token --target --until --user --workload' ;;
         'audit verify') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --seal' ;;
@@ -44,6 +45,7 @@ _agentcore_identity_options() {
         'delete-payment-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-workload-identity') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'env') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --env --env-file --format --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'export') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --output-file -o --profile --query --region' ;;
         'get-api-key-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-consent-portal') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --consent-portal-identifier --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'get-oauth2-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
@@ -65,13 +67,16 @@ _agentcore_identity_options() {
         'list-workload-identities') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --max-items --no-cli-auto-prompt --no-cli-pager --no-color --no-paginate --no-sign-request --no-verify-ssl --output --page-size --profile --query --region --starting-token' ;;
         'login') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --device --endpoint-url --help -h --no-browser --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --scopes --session-uri --timeout --user-id --workload-name' ;;
         'logout') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-id --workload-name' ;;
+        'migrate') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --from --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --prune --query --region --secrets --to --yes -y' ;;
         'oauth2-public-key') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'plan') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --file -f --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --prune --query --region' ;;
         'report') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'report access-review') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --since --until' ;;
         'report inventory') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'report policy') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --format --help -h --max-age --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --unused-for' ;;
         'reset-token-vault-key-material') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
         'run') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --env --env-file --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-masking --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'schema') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'serve') reply='--allow-any-credentials --allow-remote --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --host --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --port --print-env --profile --query --region' ;;
         'set-token-vault-cmk') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --kms-configuration --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
         'tag-resource') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tags' ;;
@@ -106,6 +111,11 @@ _agentcore_identity_takes_value() {
         'api-key')
             case "$2" in
                 --user-id|--workload-name) return 0 ;;
+            esac
+            ;;
+        'apply')
+            case "$2" in
+                --file|-f) return 0 ;;
             esac
             ;;
         'audit list')
@@ -171,6 +181,11 @@ _agentcore_identity_takes_value() {
         'env')
             case "$2" in
                 --env|--env-file|--format) return 0 ;;
+            esac
+            ;;
+        'export')
+            case "$2" in
+                --output-file|-o) return 0 ;;
             esac
             ;;
         'get-api-key-credential-provider')
@@ -278,9 +293,19 @@ _agentcore_identity_takes_value() {
                 --user-id|--workload-name) return 0 ;;
             esac
             ;;
+        'migrate')
+            case "$2" in
+                --from|--secrets|--to) return 0 ;;
+            esac
+            ;;
         'oauth2-public-key')
             case "$2" in
                 --name) return 0 ;;
+            esac
+            ;;
+        'plan')
+            case "$2" in
+                --file|-f) return 0 ;;
             esac
             ;;
         'report access-review')
@@ -385,6 +410,11 @@ _agentcore_identity_values() {
                 --output) reply='json off table text yaml yaml-stream'; return 0 ;;
             esac
             ;;
+        'apply')
+            case "$2" in
+                --file|-f) return 2 ;;
+            esac
+            ;;
         'complete-resource-token-auth')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
@@ -440,6 +470,11 @@ _agentcore_identity_values() {
         'delete-workload-identity')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'export')
+            case "$2" in
+                --output-file|-o) return 2 ;;
             esac
             ;;
         'get-api-key-credential-provider')
@@ -536,6 +571,11 @@ _agentcore_identity_values() {
         'list-workload-identities')
             case "$2" in
                 --generate-cli-skeleton) reply='input output yaml-input'; return 0 ;;
+            esac
+            ;;
+        'plan')
+            case "$2" in
+                --file|-f) return 2 ;;
             esac
             ;;
         'reset-token-vault-key-material')

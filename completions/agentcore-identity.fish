@@ -9,7 +9,7 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-consent-portal' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-consent-portal' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'env' 'get-api-key-credential-provider' 'get-consent-portal' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'inject' 'list-api-key-credential-providers' 'list-consent-portals' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'oauth2-public-key' 'report' 'reset-token-vault-key-material' 'run' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-consent-portal' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'apply' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-consent-portal' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-consent-portal' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'env' 'export' 'get-api-key-credential-provider' 'get-consent-portal' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'inject' 'list-api-key-credential-providers' 'list-consent-portals' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'migrate' 'oauth2-public-key' 'plan' 'report' 'reset-token-vault-key-material' 'run' 'schema' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-consent-portal' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
         case 'audit'
             printf '%s\n' 'list' 'verify'
         case 'configure'
@@ -35,6 +35,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'api-key'
             switch "$argv[2]"
                 case '--user-id' '--workload-name'
+                    return 0
+            end
+        case 'apply'
+            switch "$argv[2]"
+                case '--file' '-f'
                     return 0
             end
         case 'audit list'
@@ -100,6 +105,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'env'
             switch "$argv[2]"
                 case '--env' '--env-file' '--format'
+                    return 0
+            end
+        case 'export'
+            switch "$argv[2]"
+                case '--output-file' '-o'
                     return 0
             end
         case 'get-api-key-credential-provider'
@@ -207,9 +217,19 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--user-id' '--workload-name'
                     return 0
             end
+        case 'migrate'
+            switch "$argv[2]"
+                case '--from' '--secrets' '--to'
+                    return 0
+            end
         case 'oauth2-public-key'
             switch "$argv[2]"
                 case '--name'
+                    return 0
+            end
+        case 'plan'
+            switch "$argv[2]"
+                case '--file' '-f'
                     return 0
             end
         case 'report access-review'
@@ -340,6 +360,7 @@ end
 complete -c agentcore-identity -f
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'api-key' -d 'Print the API key of a credential provider (for scripts: $(agentcore-identity api-key NAME)).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'apply' -d 'Make the backend match a definition file (asks first on a terminal unless --yes).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'audit' -d 'The audit trail: every change and every secret read, hash-chained in the local vault (CloudTrail...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'complete-resource-token-auth' -d 'Bind a finished USER_FEDERATION consent to the user who gave it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'configure' -d 'Read and write named profiles in the config file (--profile selects one; default \'default\').'
@@ -354,6 +375,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-oaut
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-payment-credential-provider' -d 'Delete a payment credential provider and its stored secrets.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-workload-identity' -d 'Delete a workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'env' -d 'Print variables with their agentcore:// references resolved (dotenv, shell or JSON).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'export' -d 'Write the definition of everything in the backend (secrets as env: references).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-api-key-credential-provider' -d 'Show an API-key credential provider (never the key).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-consent-portal' -d 'Show a consent portal.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-oauth2-credential-provider' -d 'Show an OAuth2 credential provider (never the client secret).'
@@ -375,10 +397,13 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-tags-f
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'list-workload-identities' -d 'List workload identities.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'login' -d 'Log in to an OAuth2 provider in the browser (code + PKCE), or with --device; store the tokens.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'logout' -d 'Delete the stored OAuth2 tokens of a provider for a user, and revoke them where possible.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'migrate' -d 'Copy the definitions of one profile\'s backend to another\'s (export, then apply).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'oauth2-public-key' -d 'Print the public key of a PRIVATE_KEY_JWT provider as a JWK Set, to register it.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'plan' -d 'Show what apply would change; exit 0 when nothing, 2 when there are changes.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'report' -d 'Reports for compliance and CI: inventory, policy violations (exit 1), access review.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'reset-token-vault-key-material' -d 'Rotate the token vault key and re-seal every secret.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'run' -d 'Run a command with secrets from agentcore:// references in its environment, masked in its output.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'schema' -d 'Print the JSON Schema of the identities-as-code definition file.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'serve' -d 'Serve the local vault over AWS\'s wire protocol (SigV4, rest-json) on one port.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'set-token-vault-cmk' -d 'Choose how the token vault key is protected.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'tag-resource' -d 'Add or overwrite tags on a resource.'
@@ -397,6 +422,11 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -l 'version' -d
 complete -c agentcore-identity -n '__agentcore_identity_at \'api-key\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'api-key\'' -l 'user-id' -x -d 'User to act for.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'api-key\'' -l 'workload-name' -x -d 'Workload identity to act as.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'apply\'' -l 'file' -s 'f' -r -F -d 'The definition file (TOML; .yaml/.yml for YAML).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'apply\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'apply\'' -l 'prune' -d 'Delete what the backend has and the file does not.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'apply\'' -l 'yes' -s 'y' -d 'Apply without asking for confirmation.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'audit\'' -a 'list' -d 'List audit events, newest first.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'audit\'' -a 'verify' -d 'Check every event\'s hash and link, and the sealed chain head; exit 254 naming the first bad event.'
@@ -538,6 +568,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'env' -x 
 complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'env-file' -x -d 'A dotenv file of NAME=VALUE lines; values that are agentcore:// references are resolved (repeat f...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'format' -x -d 'dotenv (default), shell (export lines for eval) or json.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'env\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'export\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'export\'' -l 'output-file' -s 'o' -r -F -d 'Write the definition here instead of stdout.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-api-key-credential-provider\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
@@ -696,8 +729,19 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'help'
 complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'user-id' -x -d 'User the tokens are for (default: the OS user).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'logout\'' -l 'workload-name' -x -d 'Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'migrate\'' -l 'from' -x -d 'The profile to read.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'migrate\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'migrate\'' -l 'prune' -d 'Delete what the backend has and the file does not.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'migrate\'' -l 'secrets' -x -d 'skip: read each secret from its AGENTCORE_SECRET_* variable; prompt: ask for each; copy: read the...'
+complete -c agentcore-identity -n '__agentcore_identity_at \'migrate\'' -l 'to' -x -d 'The profile to change.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'migrate\'' -l 'yes' -s 'y' -d 'Apply without asking for confirmation.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'oauth2-public-key\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'oauth2-public-key\'' -l 'name' -x -d 'Name of the credential provider.'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'plan\'' -l 'file' -s 'f' -r -F -d 'The definition file (TOML; .yaml/.yml for YAML).'
+complete -c agentcore-identity -n '__agentcore_identity_at \'plan\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'plan\'' -l 'prune' -d 'Delete what the backend has and the file does not.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'access-review' -d 'Who (OS user, workload, user id) read which credential, how many times, first and last.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'inventory' -d 'Every credential provider and workload identity: created, updated (rotated), last used, tokens held.'
@@ -727,6 +771,8 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'env' -x 
 complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'env-file' -x -d 'A dotenv file of NAME=VALUE lines; values that are agentcore:// references are resolved (repeat f...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'run\'' -l 'no-masking' -d 'Do not mask secrets in the command\'s output: it writes to this terminal directly (for interactive...'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'schema\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'allow-any-credentials' -d 'Accept requests signed with any key, or none (sandboxes only).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'serve\'' -l 'allow-remote' -d 'Allow a --host that other machines can reach.'
