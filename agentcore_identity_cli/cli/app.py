@@ -36,6 +36,8 @@ COMMAND_MODULES: dict[str, str] = {
     "oauth2-public-key": "private_key",
     **{f"{verb}-payment-credential-provider": "payments" for verb in ("create", "get", "update", "delete")},
     "list-payment-credential-providers": "payments",
+    **{f"{verb}-consent-portal": "consent_portals" for verb in ("create", "get", "update", "delete")},
+    "list-consent-portals": "consent_portals",
     **{f"{verb}-workload-identity": "workloads" for verb in ("create", "get", "update", "delete")},
     "list-workload-identities": "workloads",
     "get-token-vault": "tokenvault",
