@@ -72,7 +72,7 @@ def test_plan_exit_codes_and_apply_is_idempotent(cli: Any, tmp_path: Path) -> No
 def test_a_missing_secret_stops_apply_before_any_change(cli: Any, tmp_path: Path) -> None:
     path = _write(tmp_path)
     result = cli("apply", "-f", str(path), "--yes")
-    assert result.exit_code == 253 and "$OPENAI_KEY, which is not set" in result.stderr
+    assert result.exit_code == 252 and "$OPENAI_KEY, which is not set" in result.stderr
     assert cli("list-workload-identities").json()["workloadIdentities"] == []
 
 

@@ -66,7 +66,7 @@ def test_copy_needs_a_local_source_and_skip_reads_the_variables(cli: Any, home: 
     assert refused.exit_code == 252 and "never returns secrets" in refused.stderr
     ok(cli("--profile", "dev", "create-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="k1"))
     missing = cli("migrate", "--from", "dev", "--to", "prod", "--yes", env=aws)
-    assert missing.exit_code == 253 and "AGENTCORE_SECRET_OPENAI_API_KEY" in missing.stderr
+    assert missing.exit_code == 252 and "AGENTCORE_SECRET_OPENAI_API_KEY" in missing.stderr
     moved = cli(
         "migrate", "--from", "dev", "--to", "prod", "--yes", env={**aws, "AGENTCORE_SECRET_OPENAI_API_KEY": "k2"}
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentcore_identity_cli.errors import ConfigError, UsageError
+from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.references import is_reference, parse_reference
 
 PREFIX = "AGENTCORE_SECRET_"
@@ -96,13 +96,13 @@ class SecretSource:
         return self.read_stored is not None
 
     def resolve(self, reference: str, label: str) -> str:
-        """The secret a reference names; ConfigError (253) saying which one is missing."""
+        """The secret a reference names; UsageError (252, as for a secret flag that cannot be read) saying which."""
         key = f"{reference}\0{label}" if reference == "prompt" else reference
         if key in self._cache:
             return self._cache[key]
         value = self._read(reference, label)
         if not value:
-            raise ConfigError(f"The secret for {label} ({reference}) is empty.")
+            raise UsageError(f"The secret for {label} ({reference}) is empty.")
         self._cache[key] = value
         return value
 
@@ -116,22 +116,22 @@ class SecretSource:
         if reference.startswith("env:"):
             name = reference[4:]
             if name not in os.environ:
-                raise ConfigError(f"The secret for {label} is read from ${name}, which is not set.")
+                raise UsageError(f"The secret for {label} is read from ${name}, which is not set.")
             return os.environ[name]
         if reference.startswith("file:"):
             path = self._path(reference)
             try:
                 return path.read_text().rstrip("\r\n")
             except OSError as exc:
-                raise ConfigError(f"The secret for {label} could not be read from {path}: {exc.strerror}.") from None
+                raise UsageError(f"The secret for {label} could not be read from {path}: {exc.strerror}.") from None
         if reference == "prompt":
             if self.prompt is None:
-                raise ConfigError(
+                raise UsageError(
                     f"The secret for {label} is to be typed ('prompt'), but there is no terminal to ask on.",
                     hint="use env:NAME or file:PATH in CI",
                 )
             return self.prompt(f"Secret for {label}")
         if self.read_stored is None:
-            raise ConfigError(f"agentcore:// references cannot be resolved here ({label}).")
+            raise UsageError(f"agentcore:// references cannot be resolved here ({label}).")
         plain, profile = _split_profile(reference, label)
         return self.read_stored(plain, profile)
