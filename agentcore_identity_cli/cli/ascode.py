@@ -115,7 +115,7 @@ def _show_plan(io: IOStreams, plan: Plan, *, table: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    grid = Table(title=f"Plan ({plan.backend} backend)")
+    grid = Table(title=f"Plan ({plan.backend} backend)", title_style="bold" if io.color else "")
     for column in ("Action", "Resource", "Changes"):
         grid.add_column(column)
     for change in plan.changes:
@@ -124,7 +124,16 @@ def _show_plan(io: IOStreams, plan: Plan, *, table: bool) -> None:
         lines = [f"{c.field}: {_short(c.before)} -> {_short(c.after)}" for c in change.fields]
         lines += [f"{path}: {status}" for path, status in change.secrets.items()]
         grid.add_row(change.action, f"{change.kind.section}.{change.name}", "\n".join(lines))
-    console = Console(file=io.stdout, no_color=io.no_color)
+    # As tables.py: no markup (a name could hold brackets) and no styles without colour.
+    console = Console(
+        file=io.stdout,
+        force_terminal=io.color,
+        no_color=not io.color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
     summary = plan.to_json()["summary"]
     if plan.pending:
         console.print(grid)
