@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from json.encoder import encode_basestring
 from typing import IO, TYPE_CHECKING, Any
 
 from agentcore_identity_cli.config import OUTPUTS
@@ -151,6 +152,8 @@ def _emit_pages(pages: Pages, view: View, stream: IO[str]) -> None:
     elif view.fmt == "off":
         for _ in pages:
             pass
+    elif view.fmt == "json" and view.query is None:
+        stream_json(pages, view.timestamp_format, stream)
     else:
         render_view(_prepare(pages.build_full_result(), view), view, stream)
 
@@ -186,6 +189,131 @@ def _iso(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def stream_json(pages: Pages, timestamp_format: str, stream: IO[str]) -> None:
+    """The JSON of a whole listing, encoded page by page as each arrives, printed once all are in.
+
+    Byte for byte what render_json prints of `pages.build_full_result()`, without holding the
+    items: each page is encoded into a spool (memory up to SPOOL_BYTES, then an unnamed
+    temporary file) and dropped. As with the whole document, nothing is printed until the last
+    page is in, so a listing that fails half-way prints nothing, as the AWS CLI's json does.
+    The items come first, then the other members of the first page and the NextToken of a
+    cut-short walk, in build_full_result's order.
+    """
+    import shutil
+    import tempfile
+
+    pad = "\n" + INDENT
+    inner = pad + INDENT
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8") as spool:
+        spool.write("{" + pad + encode_key(pages.key) + ": [")
+        written = False
+        for page in pages:
+            out: list[str] = []
+            for item in page.get(pages.key) or []:
+                out.append("," + inner if written else inner)
+                _encode(item, inner, timestamp_format, out)
+                written = True
+            spool.write("".join(out))
+        spool.write(pad + "]" if written else "]")
+        rest = dict(pages.non_aggregate_part)
+        if pages.resume_token is not None:
+            rest["NextToken"] = pages.resume_token
+        for key, value in rest.items():
+            spool.write("," + pad + encode_key(key) + ": " + encode_indented(value, pad, timestamp_format))
+        spool.write("\n}\n")
+        spool.seek(0)
+        shutil.copyfileobj(spool, stream, 1 << 20)
+
+
+SPOOL_BYTES = 4 << 20  # a listing's JSON beyond this waits in a temporary file, not in memory
+INDENT = "    "  # the AWS CLI's four spaces
+
+
+def encode_key(key: str) -> str:
+    """A member name as json.dumps writes it (ensure_ascii=False)."""
+    return encode_basestring(key)
+
+
+def encode_indented(value: Any, pad: str, timestamp_format: str = "iso8601") -> str:
+    """json.dumps(plain(value, timestamp_format), indent=4, ensure_ascii=False) with every line
+    after the first starting `pad` (a newline and the indentation of the value's own line).
+
+    Written out directly: json's own indenting encoder is pure Python, one generator a level,
+    and was most of the time of a long listing.
+    """
+    out: list[str] = []
+    _encode(value, pad, timestamp_format, out)
+    return "".join(out)
+
+
+@cache
+def _heads(keys: tuple[Any, ...], inner: str) -> list[str]:
+    """What precedes each member's value in an object: the separator, the indentation, the name.
+
+    The items of a listing share their members, so this is worked out once for all of them.
+    """
+    names = [encode_basestring(key if isinstance(key, str) else _key_text(key)) for key in keys]
+    return [("{" if number == 0 else ",") + inner + name + ": " for number, name in enumerate(names)]
+
+
+def _key_text(key: Any) -> str:
+    """A member name that is not a string, as json writes it."""
+    if isinstance(key, float):
+        return json.dumps(key)
+    if key is True or key is False or key is None:
+        return json.dumps(key)
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _encode(value: Any, pad: str, timestamp_format: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(json.dumps(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = pad + INDENT
+        iso = timestamp_format != "wire"
+        for head, item in zip(_heads(tuple(value), inner), value.values(), strict=True):
+            kind = type(item)
+            # The members of most items are strings and times: written here, without a call each.
+            if kind is str:
+                out.append(head + encode_basestring(item))
+            elif kind is datetime and iso:
+                out.append(head + encode_basestring(item.isoformat()))
+            else:
+                out.append(head)
+                _encode(item, inner, timestamp_format, out)
+        out.append(pad + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = pad + INDENT
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _encode(item, inner, timestamp_format, out)
+            separator = "," + inner
+        out.append(pad + "]")
+    elif isinstance(value, (datetime, bytes, bytearray)):
+        _encode(plain(value, timestamp_format), pad, timestamp_format, out)
+    else:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 # --- yaml -------------------------------------------------------------------------------

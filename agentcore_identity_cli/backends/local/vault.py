@@ -767,7 +767,7 @@ def _statements(script: str) -> Iterator[str]:
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     name, arn, created, updated, attrs = row
     try:
-        parsed = json.loads(attrs)
+        parsed = {} if attrs == "{}" else json.loads(attrs)  # most rows of a listing hold no attributes
     except (TypeError, ValueError):
         raise sqlite3.DataError("a record's attributes are not JSON") from None
     return {"name": name, "arn": arn, "created": created, "updated": updated, "attrs": parsed}
