@@ -238,6 +238,7 @@ def test_a_value_removed_or_added_behind_the_triggers_fails_audit_verify(
         "UPDATE secrets SET version = 'seven'",
         "UPDATE secrets SET sealed = 'not binary'",
         "INSERT INTO sealed_changes (change, kind, name, field, version) VALUES ('written', 'apikey', 'x', 'f', 'v')",
+        "UPDATE meta SET value = 'not hex' WHERE key = 'key_check'",
     ],
 )
 def test_values_of_the_wrong_type_written_by_hand_are_damage_not_a_crash(
@@ -251,3 +252,12 @@ def test_values_of_the_wrong_type_written_by_hand_are_damage_not_a_crash(
         # that does not read the damaged value may succeed.
         assert result.exit_code in (0, 253, 254), (args, result.exit_code, result.stderr)
     assert cli("api-key", "openai").exit_code in (253, 254)
+
+
+def test_a_signing_key_that_is_not_hex_text_is_damage_not_a_crash(cli: Any, vault_file: Path) -> None:
+    assert cli("create-workload-identity", "--name", "worker").exit_code == 0
+    assert cli("get-workload-access-token", "--workload-name", "worker").exit_code == 0
+    execute(vault_file, "UPDATE meta SET value = 'not hex' WHERE key = 'signing_key'")
+    result = cli("get-workload-access-token", "--workload-name", "worker")
+    assert result.exit_code == 253, result.stderr
+    assert "damaged" in result.stderr and "unexpected error" not in result.stderr

@@ -28,6 +28,7 @@ from agentcore_identity_cli.backends.local.vault import (
     key_file_path,
     read_identity_file,
     remove_stale_temp_files,
+    vault_hex,
     write_identity_file,
 )
 from agentcore_identity_cli.config import ENV_PASSPHRASE, ENV_VAULT_KEY
@@ -140,7 +141,7 @@ class KeyRing:
         salt = self.store.meta("kdf_salt")
         assert salt is not None
         return crypto.KdfParams(
-            salt=bytes.fromhex(salt),
+            salt=vault_hex(salt),
             memory_kib=int(self.store.meta("kdf_memory_kib") or 0),
             iterations=int(self.store.meta("kdf_iterations") or 0),
             lanes=int(self.store.meta("kdf_lanes") or 1),
@@ -154,7 +155,7 @@ class KeyRing:
         if wrapped:
             kek = self._kdf().derive(self._passphrase())
             try:
-                key = crypto.open_sealed(kek, bytes.fromhex(wrapped), b"wrapped-vault-key")
+                key = crypto.open_sealed(kek, vault_hex(wrapped), b"wrapped-vault-key")
             except crypto.SealError:
                 raise ConfigError("The passphrase does not open this vault.") from None
             return key, "passphrase"
@@ -223,7 +224,7 @@ class KeyRing:
         key, source = self._load()
         check = self.store.meta("key_check") or ""
         try:
-            crypto.open_sealed(key, bytes.fromhex(check), b"key-check")
+            crypto.open_sealed(key, vault_hex(check), b"key-check")
         except crypto.SealError:
             recovered = self._finish_rotation(source)
             if recovered is not None:
@@ -280,7 +281,7 @@ class KeyRing:
         key = _decode_key(path.read_text(), f"The key file {path}")
         check = self.store.meta("key_check") or ""
         try:
-            crypto.open_sealed(key, bytes.fromhex(check), b"key-check")
+            crypto.open_sealed(key, vault_hex(check), b"key-check")
         except crypto.SealError:
             return None
         _promote(path, self.key_path)

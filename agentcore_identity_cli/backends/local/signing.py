@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from agentcore_identity_cli.backends.local.core import LocalCore
+from agentcore_identity_cli.backends.local.vault import vault_hex
 from agentcore_identity_cli.errors import ConfigError, RetiredTokenError, ServiceError
 
 ALGORITHM = "ES256"
@@ -120,7 +121,7 @@ class SigningMixin(LocalCore):
                 self.store.set_meta("signing_key", stored)
             else:
                 try:
-                    pem = open_sealed(self.keys.key(), bytes.fromhex(stored), self._aad_signing())
+                    pem = open_sealed(self.keys.key(), vault_hex(stored), self._aad_signing())
                 except SealError:
                     raise ServiceError(
                         "DecryptionFailure", "The vault's token signing key failed authentication."

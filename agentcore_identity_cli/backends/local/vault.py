@@ -428,6 +428,15 @@ def vault_int(value: Any) -> int:
     raise sqlite3.DataError("a number in the vault is not an integer")
 
 
+def vault_hex(value: str | None) -> bytes:
+    """A sealed value the vault keeps as hex text (the key check, the signing key): anything else is
+    damage, not a bug here."""
+    try:
+        return bytes.fromhex(value or "")
+    except ValueError:
+        raise sqlite3.DataError("a sealed value in the vault is not hex text") from None
+
+
 def vault_blob(value: Any) -> bytes:
     """A BLOB read back from the vault (a sealed value): anything else is damage, not a bug here."""
     if isinstance(value, bytes | bytearray | memoryview):
