@@ -106,12 +106,8 @@ def _plan(backend: Backend, desired: Definition, secrets: SecretSource, prune: b
     return make_plan(desired, state, backend.name, _secret_check(backend, secrets), prune=prune), state
 
 
-def _show_plan(io: IOStreams, plan: Plan, *, table: bool) -> None:
-    import json
-
-    if not table:
-        io.stdout.write(json.dumps(plan.to_json(), indent=4, default=str) + "\n")
-        return
+def _show_plan(io: IOStreams, plan: Plan) -> None:
+    """The plan as a table, for a terminal."""
     from rich.console import Console
     from rich.table import Table
 
@@ -178,7 +174,7 @@ def _run_apply(
     if not yes:
         if not io.can_prompt:
             raise UsageError("apply changes the backend: pass --yes where no terminal can confirm.")
-        _show_plan(io, plan, table=True)
+        _show_plan(io, plan)
         if not _confirm(io, f"Apply {len(plan.pending)} change(s) to the {backend.name} backend?"):
             io.warn("Nothing applied.")
             raise CommandExit(1)
@@ -204,14 +200,12 @@ class _Rollback(Exception):  # noqa: N818 - carries the outcome out of the trans
 
 
 def _report(app_ctx: AppContext, backend: Backend, outcome: Outcome, *, rolled_back: bool = False) -> None:
-    import json
-
     io = app_ctx.io
     document = outcome.to_json()
     if rolled_back:
         document["rolledBack"] = True
-    if not io.stdout_is_tty:
-        io.stdout.write(json.dumps(document, indent=4, default=str) + "\n")
+    if not io.stdout_is_tty:  # for scripts (--output and --query apply); a person reads stderr
+        app_ctx.emit(document)
     if outcome.error is None:
         if outcome.done:
             io.warn(f"Applied {len(outcome.done)} change(s) to the {backend.name} backend.")
@@ -284,7 +278,10 @@ def plan(ctx: typer.Context, file: File, prune: Prune = False) -> None:
     secrets = _secret_source(app_ctx, file.resolve().parent)
     result, _ = _plan(app_ctx.backend(), desired, secrets, prune)
     output = app_ctx.settings.output
-    _show_plan(app_ctx.io, result, table=output == "table" or (output is None and app_ctx.io.stdout_is_tty))
+    if output == "table" or (output is None and app_ctx.io.stdout_is_tty):
+        _show_plan(app_ctx.io, result)
+    else:
+        app_ctx.emit(result.to_json())  # --output and --query apply, as to any document
     _notes(app_ctx.io, result)
     if result.pending:
         raise CommandExit(EXIT_CHANGES)
