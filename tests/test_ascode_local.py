@@ -190,3 +190,33 @@ def test_apply_asks_on_a_terminal_and_prompts_for_prompt_references(tmp_path: Pa
     assert "create api_key_providers.openai: done" in screen and KEY not in screen
     listed = run_process("list-api-key-credential-providers").json()
     assert [p["name"] for p in listed["credentialProviders"]] == ["openai"]
+
+
+def test_every_oauth2_vendor_round_trips_to_another_vault(cli: Any, home: Path, tmp_path: Path) -> None:
+    from agentcore_identity_cli.oauth.catalogue import vendors
+
+    ok(cli("--profile", "dst", "configure", "set", "vault_path", str(home / "dst.db")))
+    endpoints = [
+        "--issuer",
+        "https://idp.example.com",
+        "--authorization-endpoint",
+        "https://idp.example.com/authorize",
+        "--token-endpoint",
+        "https://idp.example.com/token",
+    ]
+    env = {}
+    for vendor in sorted(set(vendors()) - {"CustomOauth2"}):
+        name = vendor.lower()
+        base = ["create-oauth2-credential-provider", "--name", name, "--credential-provider-vendor", vendor]
+        base += ["--client-id", f"{name}-id", "--client-secret", "-"]
+        if vendor == "MicrosoftOauth2":
+            base += ["--tenant-id", "contoso"]
+        if cli(*base, input="s3cret").exit_code != 0:  # a vendor whose endpoints depend on the customer
+            ok(cli(*base, *endpoints, input="s3cret"))
+        env[f"AGENTCORE_SECRET_{name.upper()}_CLIENT_SECRET"] = "s3cret"
+    target = tmp_path / "vendors.toml"
+    ok(cli("export", "-o", str(target)))
+    assert 'tenantId = "contoso"' in target.read_text()
+    ok(cli("--profile", "dst", "apply", "-f", str(target), "--yes", env=env))
+    assert cli("--profile", "dst", "plan", "-f", str(target), env=env).exit_code == 0
+    assert cli("--profile", "dst", "export").stdout == cli("export").stdout

@@ -7,6 +7,7 @@ read here: each secret becomes the env: reference `export` names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from agentcore_identity_cli.ascode.secretrefs import env_name
 
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
 
+_MICROSOFT_TENANT = re.compile(r"https://login\.microsoftonline\.com/([^/]+)/")
 # Client authentication methods that use no client secret.
 _NO_SECRET_METHODS = ("PRIVATE_KEY_JWT", "AWS_IAM_ID_TOKEN_JWT")
 
@@ -94,5 +96,11 @@ def input_config(kind: kinds.Kind, member: str, output: dict[str, Any]) -> dict[
         for key in ("issuer", "authorizationEndpoint", "tokenEndpoint"):
             if metadata.get(key):
                 config[key] = metadata[key]
+    if member == "microsoftOauth2ProviderConfig":
+        # The output has no tenantId; the tenant is in the endpoints the service derived from it.
+        metadata = (output.get("oauthDiscovery") or {}).get("authorizationServerMetadata") or {}
+        found = _MICROSOFT_TENANT.match(str(metadata.get("authorizationEndpoint") or ""))
+        if found and found.group(1) != "common":
+            config["tenantId"] = found.group(1)
     # MANAGED is what a secret given in the request gets: the default, not a choice.
     return {key: value for key, value in config.items() if not (key.endswith("Source") and value == "MANAGED")}
