@@ -71,3 +71,21 @@ def test_copy_needs_a_local_source_and_skip_reads_the_variables(cli: Any, home: 
         "migrate", "--from", "dev", "--to", "prod", "--yes", env={**aws, "AGENTCORE_SECRET_OPENAI_API_KEY": "k2"}
     )
     assert moved.exit_code == 0, moved.stderr
+
+
+def test_migrate_with_prompt_asks_for_each_secret_on_the_terminal(cli: Any, home: Path) -> None:
+    import os
+
+    from tests.terminal_support import answer_prompts
+
+    for name in ("dev", "staging"):
+        ok(cli("--profile", name, "configure", "set", "vault_path", str(home / f"{name}.db")))
+    ok(cli("--profile", "dev", "create-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="k1"))
+    args = ["migrate", "--from", "dev", "--to", "staging", "--secrets", "prompt", "--yes"]
+    code, screen = answer_prompts(args, ["typed-key-2"], dict(os.environ))
+    assert code == 0, screen
+    assert "Secret for api_key_providers.openai.api_key:" in screen and "typed-key-2" not in screen
+    definition = home.parent / "check.toml"
+    definition.write_text('[api_key_providers.openai]\napi_key = "env:K"\n')
+    planned = cli("--profile", "staging", "plan", "-f", str(definition), env={"K": "typed-key-2"})
+    assert planned.exit_code == 0 and planned.json()["changes"][0]["secrets"] == {"api_key": "unchanged"}
