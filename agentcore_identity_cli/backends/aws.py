@@ -25,7 +25,7 @@ from botocore.client import BaseClient
 from botocore.config import Config
 
 from agentcore_identity_cli import __version__
-from agentcore_identity_cli.backends.base import operations, snake_case
+from agentcore_identity_cli.backends.base import operations, service_data, snake_case
 from agentcore_identity_cli.config import Settings
 from agentcore_identity_cli.errors import (
     AgentCoreIdentityError,
@@ -153,6 +153,7 @@ class AwsBackend:
         if client is None:
             if self._session is None:
                 self._session = botocore.session.Session(profile=self.profile)
+                use_pinned_models(self._session)
             client = self.create_client(
                 self._session, service, region_name=self.settings.region, endpoint_url=self.settings.endpoint_url
             )
@@ -280,6 +281,25 @@ class AwsBackend:
 
     def _profile_flag(self) -> str:
         return f" --profile {self.profile}" if self.profile else ""
+
+
+def use_pinned_models(session: botocore.session.Session) -> None:
+    """Let botocore build the identity services' clients from the pinned copy (data/models/).
+
+    The same statement of the API as the request checks, and a fraction of botocore's own model
+    of those services (every other operation, and documentation strings) to read at start-up.
+    Everything else (endpoint rules, retries, partitions) still comes from botocore's data.
+    """
+    loader = session.get_component("data_loader")
+    load = loader.load_service_model
+    pinned = {entry["service"] for entry in operations().values()}
+
+    def load_service_model(service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        if type_name == "service-2" and service_name in pinned:
+            return service_data(service_name)
+        return load(service_name, type_name, api_version)
+
+    loader.load_service_model = load_service_model
 
 
 def _warn_if_unverified(request: Any, **_: Any) -> None:

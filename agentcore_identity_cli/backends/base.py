@@ -38,6 +38,18 @@ def operations() -> dict[str, dict[str, Any]]:
 
 
 @cache
+def service_data(service: str) -> dict[str, Any]:
+    """The pinned copy of one botocore service model (data/models/): the identity operations and
+    their shapes, without documentation; what both the aws backend's clients and serve read."""
+    from importlib import resources
+
+    text = resources.files("agentcore_identity_cli.data").joinpath(f"models/{service}.json").read_text()
+    document: dict[str, Any] = json.loads(text)
+    document.pop("botocore", None)  # the release it was copied from, not part of the model
+    return document
+
+
+@cache
 def snake_case(operation: str) -> str:
     """The boto3 method name of an operation: GetTokenVault -> get_token_vault."""
     # CMK and JWT stay one word, as boto3 spells them (set_token_vault_cmk).

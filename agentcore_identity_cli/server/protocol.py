@@ -52,11 +52,9 @@ class WireError(Exception):
 @cache
 def service_model(service: str) -> ServiceModel:
     """The botocore ServiceModel of the pinned copy of one service (data/models/)."""
-    from importlib import resources
+    from agentcore_identity_cli.backends.base import service_data
 
-    text = resources.files("agentcore_identity_cli.data").joinpath(f"models/{service}.json").read_text()
-    document = json.loads(text)
-    return ServiceModel({k: v for k, v in document.items() if k != "botocore"}, service_name=service)
+    return ServiceModel(service_data(service), service_name=service)
 
 
 # --- routing --------------------------------------------------------------------------
