@@ -153,3 +153,24 @@ oauthDiscovery = {{ discoveryUrl = "{scheme}://idp.example.com/.well-known/openi
     assert cli(*_on(serve.url), "plan", "-f", fixed).exit_code == 0
     names = json.loads(cli("list-oauth2-credential-providers").stdout)["credentialProviders"]
     assert sorted(p["name"] for p in names) == ["corp", "zeta"]
+
+
+def test_a_new_secret_version_resends_the_secret_on_aws(
+    cli: Any, tmp_path: Path, serve: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", serve.env["AWS_ACCESS_KEY_ID"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", serve.env["AWS_SECRET_ACCESS_KEY"])
+    path = _file(tmp_path, '[api_key_providers.openai]\napi_key = "env:OPENAI_KEY"\nsecret_version = "1"\n')
+    assert cli(*_on(serve.url), "apply", "-f", path, "--yes", env={"OPENAI_KEY": KEY}).exit_code == 0
+    # AWS cannot say the secret changed: a rotated value alone is no change...
+    rotated = {"OPENAI_KEY": KEY + "-2"}
+    assert cli(*_on(serve.url), "plan", "-f", path, env=rotated).exit_code == 0
+    # ...a new secret_version is, and apply sends the secret again.
+    bumped = _file(tmp_path, '[api_key_providers.openai]\napi_key = "env:OPENAI_KEY"\nsecret_version = "2"\n')
+    planned = cli(*_on(serve.url), "plan", "-f", bumped, env=rotated)
+    assert planned.exit_code == 2
+    assert planned.json()["changes"][0]["fields"] == [{"field": "secret_version", "before": "1", "after": "2"}]
+    assert cli(*_on(serve.url), "apply", "-f", bumped, "--yes", env=rotated).exit_code == 0
+    assert cli(*_on(serve.url), "plan", "-f", bumped, env=rotated).exit_code == 0
+    stored = cli("plan", "-f", bumped, env=rotated)  # serve's vault, read locally, compares the value
+    assert stored.json()["changes"][0]["secrets"] == {"api_key": "unchanged"}

@@ -104,7 +104,7 @@ class Applier:
         values: dict[str, str] = {}
         for path, member in secret_paths(change.kind, spec).items():
             reference = _at(spec, path)
-            needed = change.action == CREATE or change.secrets.get(path) == CHANGED
+            needed = change.action == CREATE or change.secrets.get(path) == CHANGED or _rotated(change)
             if needed or self.secrets.available(reference):
                 values[member] = self.secrets.resolve(reference, f"{change.kind.section}.{change.name}.{path}")
         return values
@@ -133,10 +133,11 @@ class Applier:
             self.call(f"Create{kind.noun}", {**request, "tags": tags or None})
             return
         changed = {c.field.split(".")[0] for c in change.fields}
+        secret_changed = CHANGED in change.secrets.values() or _rotated(change)
         resend = {
-            kinds.API_KEY: bool(secrets) and CHANGED in change.secrets.values(),
+            kinds.API_KEY: bool(secrets) and secret_changed,
             kinds.WORKLOAD: "allowed_return_urls" in changed,
-        }.get(kind, bool(changed & {"vendor", "config"}) or CHANGED in change.secrets.values())
+        }.get(kind, bool(changed & {"vendor", "config"}) or secret_changed)
         if resend:
             self.call(f"Update{kind.noun}", self._request(kind, name, spec, secrets))
         self._retag(kind, name, tags)
@@ -173,11 +174,18 @@ def secret_paths_members(kind: kinds.Kind, spec: dict[str, Any]) -> set[str]:
     return set(secret_paths(kind, spec).values())
 
 
+def _rotated(change: Change) -> bool:
+    """Whether the file gives the provider a new secret_version: its secrets are sent again."""
+    return any(c.field == "secret_version" for c in change.fields)
+
+
 def _tags(kind: kinds.Kind, spec: dict[str, Any]) -> dict[str, str]:
-    """The tags a resource has on the backend: the scopes of an OAuth2 provider are one of them."""
+    """The tags a resource has on the backend: default scopes and the secret version are two of them."""
     tags = dict(spec.get("tags") or {})
     if kind is kinds.OAUTH2 and spec.get("scopes"):
         tags[kinds.SCOPES_TAG] = " ".join(spec["scopes"])
+    if spec.get("secret_version"):
+        tags[kinds.SECRET_VERSION_TAG] = str(spec["secret_version"])
     return tags
 
 

@@ -36,14 +36,20 @@ HEADER = (
 
 # Each kind's own keys: name -> (type, required, default).
 _FIELDS: dict[str, dict[str, tuple[type, bool, Any]]] = {
-    "apikey": {"api_key": (str, True, None), "tags": (dict, False, {})},
+    "apikey": {"api_key": (str, True, None), "secret_version": (str, False, None), "tags": (dict, False, {})},
     "oauth2": {
         "vendor": (str, True, None),
         "config": (dict, True, None),
         "scopes": (list, False, []),
+        "secret_version": (str, False, None),
         "tags": (dict, False, {}),
     },
-    "payment": {"vendor": (str, True, None), "config": (dict, True, None), "tags": (dict, False, {})},
+    "payment": {
+        "vendor": (str, True, None),
+        "config": (dict, True, None),
+        "secret_version": (str, False, None),
+        "tags": (dict, False, {}),
+    },
     "workload": {"allowed_return_urls": (list, False, []), "tags": (dict, False, {})},
     "issuer": {
         "jwks_url": (str, True, None),
@@ -159,6 +165,8 @@ def canonical(kind: kinds.Kind, name: str, spec: dict[str, Any], where: str) -> 
         _check_config(kind, out, where)
     if kind is kinds.OAUTH2 and kinds.SCOPES_TAG in out["tags"]:
         raise UsageError(f"{where}.tags: give the default scopes as 'scopes', not as the {kinds.SCOPES_TAG} tag.")
+    if kinds.SECRET_VERSION_TAG in out.get("tags", {}):
+        raise UsageError(f"{where}.tags: give 'secret_version', not the {kinds.SECRET_VERSION_TAG} tag.")
     return out
 
 

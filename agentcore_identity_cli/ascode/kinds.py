@@ -13,6 +13,9 @@ from typing import Any
 # The tag under which `--scopes` keeps an OAuth2 provider's default scopes (cli/oauth2.py);
 # the file gives them as `scopes`, not as a tag.
 SCOPES_TAG = "agentcore-identity:default-scopes"
+# The tag that keeps the file's `secret_version` of a provider: the service never returns a
+# secret, so a new version is how a file says "send the secrets again" (a rotation).
+SECRET_VERSION_TAG = "agentcore-identity:secret-version"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ SCHEMA_ID = "https://agentcore-identity.dev/schemas/identity-v1.json"
 REFERENCE = {"$ref": "#/$defs/secretReference"}
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _TAGS = {"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 50}
+_VERSION = {"type": "string", "description": "Change it to send the provider's secrets again (a rotation)."}
 
 
 def _shape(shape: Any) -> dict[str, Any]:
@@ -55,7 +56,13 @@ def _provider(kind: kinds.Kind, extra: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "type": "object",
-        "properties": {"vendor": {"enum": kinds.vendors(kind)}, "config": {"type": "object"}, **extra, "tags": _TAGS},
+        "properties": {
+            "vendor": {"enum": kinds.vendors(kind)},
+            "config": {"type": "object"},
+            **extra,
+            "secret_version": _VERSION,
+            "tags": _TAGS,
+        },
         "required": ["vendor", "config"],
         "additionalProperties": False,
         "allOf": choices,
@@ -80,7 +87,7 @@ def build_schema() -> dict[str, Any]:
                 "API key credential providers by name.",
                 {
                     "type": "object",
-                    "properties": {"api_key": REFERENCE, "tags": _TAGS},
+                    "properties": {"api_key": REFERENCE, "secret_version": _VERSION, "tags": _TAGS},
                     "required": ["api_key"],
                     "additionalProperties": False,
                 },

@@ -69,8 +69,9 @@ def read_state(call: Call, backend: Any) -> State:
 def _spec(kind: kinds.Kind, name: str, shown: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
     if kind is kinds.WORKLOAD:
         return {"allowed_return_urls": list(shown.get("allowedResourceOauth2ReturnUrls") or []), "tags": tags}
+    version = tags.pop(kinds.SECRET_VERSION_TAG, None)
     if kind is kinds.API_KEY:
-        return {"api_key": "env:" + env_name(name, kinds.API_KEY_SECRET), "tags": tags}
+        return {"api_key": "env:" + env_name(name, kinds.API_KEY_SECRET), "secret_version": version, "tags": tags}
     vendor = str(shown["credentialProviderVendor"])
     member = kinds.config_member(kind, vendor)
     output_key = "oauth2ProviderConfigOutput" if kind is kinds.OAUTH2 else "providerConfigurationOutput"
@@ -81,9 +82,9 @@ def _spec(kind: kinds.Kind, name: str, shown: dict[str, Any], tags: dict[str, st
             continue
         config[secret] = "env:" + env_name(name, secret)
     if kind is kinds.PAYMENT:
-        return {"vendor": vendor, "config": config, "tags": tags}
+        return {"vendor": vendor, "config": config, "secret_version": version, "tags": tags}
     scopes = tags.pop(kinds.SCOPES_TAG, "").split()
-    return {"vendor": vendor, "config": config, "scopes": scopes, "tags": tags}
+    return {"vendor": vendor, "config": config, "scopes": scopes, "secret_version": version, "tags": tags}
 
 
 def input_config(kind: kinds.Kind, member: str, output: dict[str, Any]) -> dict[str, Any]:
