@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agentcore_identity_cli.cli.root import command, get_context
-from agentcore_identity_cli.errors import CommandExit, ConfigError, UsageError
+from agentcore_identity_cli.errors import AgentCoreIdentityError, CommandExit, UsageError
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.ascode.apply import Outcome
@@ -69,13 +69,16 @@ def _secret_source(app_ctx: AppContext, base_dir: Path) -> SecretSource:
 
         settings = resolve_settings({"profile": profile}) if profile else app_ctx.settings
         if settings.backend != "local":
-            raise ConfigError(
+            raise UsageError(
                 f"{reference} names a secret on the aws backend, which never returns secrets.",
                 hint="name a profile whose backend is local: agentcore://api-key/NAME?profile=P",
             )
+        name = parse_reference(reference).name
+        if profile is None:  # this profile's own vault, already open
+            return str(app_ctx.backend().open_secret("apikey", name, "apiKey"))  # type: ignore[attr-defined]
         source = _backend_for(settings, io)
         try:
-            return str(source.open_secret("apikey", parse_reference(reference).name, "apiKey"))  # type: ignore[attr-defined]
+            return str(source.open_secret("apikey", name, "apiKey"))  # type: ignore[attr-defined]
         finally:
             source.close()
 
@@ -91,7 +94,7 @@ def _secret_check(backend: Backend, secrets: SecretSource) -> Any:
             return planning.UNKNOWN
         try:
             stored = backend.open_secret(kind.key, name, member)  # type: ignore[attr-defined]
-        except Exception:  # noqa: BLE001 - none stored, or damaged: either way a new value is due
+        except AgentCoreIdentityError:  # none stored, or damaged: either way a new value is due
             return planning.CHANGED
         wanted = secrets.resolve(reference, f"{kind.section}.{name}")
         return planning.UNCHANGED if stored == wanted else planning.CHANGED
