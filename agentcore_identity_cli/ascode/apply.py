@@ -16,7 +16,7 @@ from typing import Any
 
 from agentcore_identity_cli.ascode import kinds
 from agentcore_identity_cli.ascode.document import Definition
-from agentcore_identity_cli.ascode.plan import CHANGED, CREATE, DELETE, NOOP, Change, Plan, secret_paths
+from agentcore_identity_cli.ascode.plan import CHANGED, CREATE, DELETE, NOOP, Change, Plan, secret_paths, value_at
 from agentcore_identity_cli.ascode.secretrefs import SecretSource
 from agentcore_identity_cli.ascode.state import State
 from agentcore_identity_cli.errors import AgentCoreIdentityError, ServiceError
@@ -103,7 +103,7 @@ class Applier:
         spec = self.desired.resources[(change.kind.key, change.name)]
         values: dict[str, str] = {}
         for path, member in secret_paths(change.kind, spec).items():
-            reference = _at(spec, path)
+            reference = value_at(spec, path)
             needed = change.action == CREATE or change.secrets.get(path) == CHANGED or _rotated(change)
             if needed or self.secrets.available(reference):
                 values[member] = self.secrets.resolve(reference, f"{change.kind.section}.{change.name}.{path}")
@@ -187,10 +187,3 @@ def _tags(kind: kinds.Kind, spec: dict[str, Any]) -> dict[str, str]:
     if spec.get("secret_version"):
         tags[kinds.SECRET_VERSION_TAG] = str(spec["secret_version"])
     return tags
-
-
-def _at(spec: dict[str, Any], path: str) -> str:
-    value: Any = spec
-    for part in path.split("."):
-        value = value[part]
-    return str(value)

@@ -132,12 +132,13 @@ def compare(
         for path in sorted(set(before) | set(after))
         if before.get(path) != after.get(path)
     ]
-    secrets = {path: check(kind, name, member, _at(desired, path)) for path, member in secret.items()}
+    secrets = {path: check(kind, name, member, value_at(desired, path)) for path, member in secret.items()}
     changed = fields or CHANGED in secrets.values()
     return Change(UPDATE if changed else NOOP, kind, name, fields, secrets)
 
 
-def _at(spec: dict[str, Any], path: str) -> str:
+def value_at(spec: dict[str, Any], path: str) -> str:
+    """The value at a dotted path of a resource (a secret field's reference)."""
     value: Any = spec
     for part in path.split("."):
         value = value[part]

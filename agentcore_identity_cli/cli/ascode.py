@@ -243,7 +243,7 @@ def schema(ctx: typer.Context) -> None:
 @command("export", "Write the definition of everything in the backend (secrets as env: references).")
 def export(ctx: typer.Context, output_file: Output = None) -> None:
     from agentcore_identity_cli.ascode.document import YAML_SUFFIXES, dump
-    from agentcore_identity_cli.ascode.plan import secret_paths
+    from agentcore_identity_cli.ascode.plan import secret_paths, value_at
 
     app_ctx = get_context(ctx)
     state = _read(app_ctx.backend())
@@ -258,18 +258,11 @@ def export(ctx: typer.Context, output_file: Output = None) -> None:
     names = []
     for (key, _name), spec in sorted(state.definition.resources.items()):
         for path in secret_paths(BY_KEY[key], spec):
-            names.append(_at(spec, path).removeprefix("env:"))
+            names.append(value_at(spec, path).removeprefix("env:"))
     if names:
         app_ctx.io.warn("Secrets are read from these environment variables (or edit the references):")
         for name in names:
             app_ctx.io.warn(f"  {name}")
-
-
-def _at(spec: dict[str, Any], path: str) -> str:
-    value: Any = spec
-    for part in path.split("."):
-        value = value[part]
-    return str(value)
 
 
 @command("plan", "Show what apply would change; exit 0 when nothing, 2 when there are changes.")
@@ -362,7 +355,7 @@ def _migrated_secrets(
 ) -> SecretSource:
     """Where each secret of the exported definition comes from, for the chosen --secrets mode."""
     from agentcore_identity_cli.ascode.kinds import BY_KEY
-    from agentcore_identity_cli.ascode.plan import secret_paths
+    from agentcore_identity_cli.ascode.plan import secret_paths, value_at
 
     io = app_ctx.io
     found = _secret_source(app_ctx, Path.cwd())
@@ -370,7 +363,7 @@ def _migrated_secrets(
     for (key, name), spec in sorted(desired.resources.items()):
         kind = BY_KEY[key]
         for path, member in secret_paths(kind, spec).items():
-            fields.append((kind, name, member, _at(spec, path)))
+            fields.append((kind, name, member, value_at(spec, path)))
             if mode == "prompt":
                 _set(spec, path, "prompt")
     if mode != "copy" or not fields:
