@@ -22,7 +22,8 @@ from agentcore_identity_cli.ascode.state import State
 from agentcore_identity_cli.errors import AgentCoreIdentityError, ServiceError
 
 Call = Callable[[str, dict[str, Any]], dict[str, Any]]
-THROTTLED = ("ThrottlingException", "TooManyRequestsException", "ServiceQuotaExceededException")
+# Transient refusals only: a quota (ServiceQuotaExceededException) does not pass by waiting.
+THROTTLED = ("ThrottlingException", "TooManyRequestsException")
 MAX_ATTEMPTS = 6
 BASE_DELAY_SECONDS = 0.5
 
