@@ -220,3 +220,33 @@ def test_every_oauth2_vendor_round_trips_to_another_vault(cli: Any, home: Path, 
     ok(cli("--profile", "dst", "apply", "-f", str(target), "--yes", env=env))
     assert cli("--profile", "dst", "plan", "-f", str(target), env=env).exit_code == 0
     assert cli("--profile", "dst", "export").stdout == cli("export").stdout
+
+
+def test_the_example_in_the_docs_is_a_valid_definition(cli: Any, tmp_path: Path) -> None:
+    import re
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "as-code.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert example is not None
+    path = _write(tmp_path, text=example.group(1))
+    env = {
+        name: "x"
+        for name in (
+            "AGENTCORE_SECRET_OPENAI_API_KEY",
+            "AGENTCORE_SECRET_GITHUB_CLIENT_SECRET",
+            "AGENTCORE_SECRET_CDP_API_KEY_SECRET",
+            "AGENTCORE_SECRET_CDP_WALLET_SECRET",
+        )
+    }
+    planned = cli("plan", "-f", str(path), env=env)
+    assert planned.exit_code == 2, planned.stderr
+    assert {(c["kind"], c["name"]) for c in planned.json()["changes"]} == {
+        ("api_key_providers", "openai"),
+        ("oauth2_providers", "github"),
+        ("oauth2_providers", "corp"),
+        ("payment_providers", "cdp"),
+        ("workload_identities", "support-agent"),
+        ("trusted_issuers", "https://login.example.com"),
+    }
