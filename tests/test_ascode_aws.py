@@ -6,13 +6,14 @@ throttling retried with backoff."""
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.aws_wire_server import ACCESS_KEY, SECRET_KEY, Reply, Route, WireServer, error_reply
+from tests.aws_wire_server import ACCESS_KEY, SECRET_KEY, Reply, Route, WireServer, error_reply, example
 from tests.serve_support import Served, serve_fixture  # noqa: F401
 
 KEY = "sk-wire-test-key"
@@ -174,3 +175,50 @@ def test_a_new_secret_version_resends_the_secret_on_aws(
     assert cli(*_on(serve.url), "plan", "-f", bumped, env=rotated).exit_code == 0
     stored = cli("plan", "-f", bumped, env=rotated)  # serve's vault, read locally, compares the value
     assert stored.json()["changes"][0]["secrets"] == {"api_key": "unchanged"}
+
+
+GITHUB = {"discoveryUrl": "https://github.com/.well-known/oauth-authorization-server"}
+
+
+class ExternalSecretServer(WireServer):
+    """One GitHub provider whose client secret is in the account's Secrets Manager (EXTERNAL)."""
+
+    def _answer(self, route: Route, params: dict[str, Any]) -> Reply:
+        operation = route.operation
+        shape: Any = operation.output_shape
+        if operation.name == "ListOauth2CredentialProviders":
+            return Reply(
+                200, {"credentialProviders": [example(shape.members["credentialProviders"].member, name="gh")]}
+            )
+        if operation.name == "GetOauth2CredentialProvider" and params["name"] == "gh":
+            body = example(shape, name="gh")
+            body.update(
+                credentialProviderVendor="GithubOauth2",
+                clientSecretSource="EXTERNAL",
+                clientSecretJsonKey="client_secret",
+                oauth2ProviderConfigOutput={
+                    "githubOauth2ProviderConfig": {"clientId": "Iv1.x", "oauthDiscovery": GITHUB}
+                },
+            )
+            return Reply(200, body)
+        return super()._answer(route, params)
+
+
+def test_a_secret_in_secrets_manager_is_exported_as_the_api_names_it(cli: Any, tmp_path: Path) -> None:
+    server = ExternalSecretServer(items=0)
+    with server:
+        exported = cli(*_on(server.url), "export")
+        assert exported.exit_code == 0, exported.stderr
+        config = tomllib.loads(exported.stdout)["oauth2_providers"]["gh"]["config"]
+        assert config["clientSecretSource"] == "EXTERNAL" and "clientSecret" not in config
+        assert config["clientSecretConfig"]["jsonKey"] == "client_secret"
+        assert config["clientSecretConfig"]["secretId"].startswith("arn:aws:secretsmanager:")
+        assert "AGENTCORE_SECRET_" not in exported.stderr  # nothing to supply
+        path = _file(tmp_path, exported.stdout)
+        assert cli(*_on(server.url), "plan", "-f", path).exit_code == 0
+        copy = _file(tmp_path, exported.stdout.replace("[oauth2_providers.gh", "[oauth2_providers.gh2"))
+        assert cli(*_on(server.url), "apply", "-f", copy, "--yes").exit_code == 0
+        created = next(s for s in server.requests if s.operation == "CreateOauth2CredentialProvider")
+        sent = created.params["oauth2ProviderConfigInput"]["githubOauth2ProviderConfig"]
+        assert sent["clientSecretConfig"] == config["clientSecretConfig"] and "clientSecret" not in sent
+        assert server.failures == []

@@ -77,8 +77,19 @@ def _spec(kind: kinds.Kind, name: str, shown: dict[str, Any], tags: dict[str, st
     output_key = "oauth2ProviderConfigOutput" if kind is kinds.OAUTH2 else "providerConfigurationOutput"
     output = (shown.get(output_key) or {}).get(member) or {}
     config = input_config(kind, member, output)
+    # Where the service says each secret is: the OAuth2 client secret's at the top of the
+    # response, a payment provider's inside its configuration.
+    where = shown if kind is kinds.OAUTH2 else output
     for secret in kinds.secret_members(kind.key, member):
         if kind is kinds.OAUTH2 and config.get("clientAuthenticationMethod") in _NO_SECRET_METHODS:
+            continue
+        if where.get(f"{secret}Source") == "EXTERNAL":
+            # Kept in the account's Secrets Manager: the file names it as the API does.
+            config[f"{secret}Source"] = "EXTERNAL"
+            reference = {"secretId": (where.get(f"{secret}Arn") or {}).get("secretArn")}
+            if where.get(f"{secret}JsonKey"):
+                reference["jsonKey"] = where[f"{secret}JsonKey"]
+            config[f"{secret}Config"] = reference
             continue
         config[secret] = "env:" + env_name(name, secret)
     if kind is kinds.PAYMENT:
