@@ -140,6 +140,12 @@ oauthDiscovery = { discoveryUrl = "http://idp.example.com/.well-known/openid-con
     assert document["rolledBack"] is True and document["failed"]["name"] == "corp"
     assert cli("list-workload-identities").json()["workloadIdentities"] == []
     assert cli("list-api-key-credential-providers").json()["credentialProviders"] == []
+    # The refused operation stays in the audit trail; what was rolled back does not.
+    events = cli("audit", "list", "--output", "json").json()["events"]
+    assert [(e["operation"], e["outcome"]) for e in events] == [
+        ("CreateOauth2CredentialProvider", "ValidationException")
+    ]
+    assert events[0]["target"].endswith("/oauth2credentialprovider/corp")
 
 
 def test_yaml_is_read_like_toml(cli: Any, tmp_path: Path) -> None:

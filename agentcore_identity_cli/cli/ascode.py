@@ -188,12 +188,33 @@ def _run_apply(
     if backend.name == "local":
         # All or nothing: the operations' own transactions nest as savepoints of this one.
         store = backend.store  # type: ignore[attr-defined]
-        with store.transaction():
-            outcome = applier.run(plan, progress)
-            if outcome.error is not None:
-                raise _Rollback(outcome)
+        try:
+            with store.transaction():
+                outcome = applier.run(plan, progress)
+                if outcome.error is not None:
+                    raise _Rollback(outcome)
+        except _Rollback as rollback:
+            _audit_failure(backend, rollback.outcome)
+            raise
         return outcome
     return applier.run(plan, progress)
+
+
+def _audit_failure(backend: Backend, outcome: Outcome) -> None:
+    """Record the refused operation again once the rollback has undone its event with the rest,
+    so that the audit trail still shows the attempt, as for a single command."""
+    change, error = outcome.failed, outcome.error
+    if change is None or error is None:
+        return
+    operation = getattr(error, "operation", None) or f"Apply{change.kind.noun or 'TrustedIssuer'}"
+    from agentcore_identity_cli.auditlog import CHANGE
+
+    target = backend.resource_arn(change.kind.key, change.name)  # type: ignore[attr-defined]
+    try:
+        with backend.audited(operation, target=target, category=CHANGE):  # type: ignore[attr-defined]
+            raise error
+    except AgentCoreIdentityError:
+        pass  # recorded with its error code; the caller reports it
 
 
 class _Rollback(Exception):  # noqa: N818 - carries the outcome out of the transaction it undoes
