@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         # `--version` alone needs no command: its eager callback prints and exits first.
         load_commands(None if wants_help and name is None else name)
     coercion.install()
-    command = typer.main.get_command(app)
+    command = help_pages.listing(app) if wants_help and name is None else typer.main.get_command(app)
     help_pages.install(command)
     args = help_pages.help_request(args, command, GLOBAL_OPTIONS)
     color = help_pages.click_color(args)

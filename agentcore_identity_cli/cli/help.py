@@ -57,6 +57,30 @@ def install(command: click.Command) -> None:
         install(sub)
 
 
+def listing(app: Any) -> click.Command:
+    """The command tree of the root's help page: every command with its name and description,
+    none with its parameters, which that page does not show and Typer takes most of its time to
+    build. The groups (vault, configure, ...) are built whole."""
+    import copy
+    import inspect
+
+    import typer
+
+    bare = copy.copy(app)
+    bare.registered_commands = []
+    for info in app.registered_commands:
+        entry = copy.copy(info)
+        entry.help = info.help if info.help is not None else inspect.getdoc(info.callback)
+        entry.callback = _listed
+        bare.registered_commands.append(entry)
+    command: click.Command = typer.main.get_command(bare)
+    return command
+
+
+def _listed() -> None:
+    pass
+
+
 def help_request(args: list[str], root: click.Command, global_options: dict[str, bool]) -> list[str]:
     """`help [COMMAND...]` and `COMMAND... help` as `COMMAND... --help`; other command lines unchanged.
 
