@@ -97,7 +97,11 @@ class Client(ClientMixin):
         # RFC 8252 section 7.3: any port on the loopback address; the listener's own path or
         # a provider's callback URL (login, and serve's hosted callback).
         parts = urlsplit(redirect_uri)
-        path_ok = parts.path == "/callback" or parts.path.startswith("/identities/oauth2/callback/")
+        path_ok = (
+            parts.path == "/callback"
+            or parts.path.startswith("/identities/oauth2/callback/")
+            or (parts.path.startswith("/consent-portals/") and parts.path.endswith("/callback"))
+        )
         return parts.scheme == "http" and parts.hostname == "127.0.0.1" and path_ok
 
     def check_client_secret(self, client_secret: str) -> bool:
@@ -122,6 +126,7 @@ class AuthCode(AuthorizationCodeMixin):
     user: str
     code_challenge: str | None
     code_challenge_method: str | None
+    nonce: str | None = None
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -219,6 +224,7 @@ class AuthServer:
         self.arrived: Counter[str] = Counter()
         self.arrivals = threading.Condition()
         self.url = ""
+        self._id_token_key: Any = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -245,8 +251,29 @@ class AuthServer:
             "code_challenge_methods_supported": ["S256"],
             "grant_types_supported": list(Client("x", "y").grant_types),
             "response_types_supported": ["code"],
+            "jwks_uri": self.url + "/jwks",
+            "id_token_signing_alg_values_supported": ["ES256"],
             **self.metadata_overrides,
         }
+
+    # --- OpenID Connect: ID tokens --------------------------------------------------------
+
+    @property
+    def id_token_key(self) -> Any:
+        """The key ID tokens are signed with (ES256), made on first use."""
+        if self._id_token_key is None:
+            from joserfc.jwk import ECKey
+
+            self._id_token_key = ECKey.generate_key("P-256", parameters={"kid": "idp-1", "alg": "ES256"})
+        return self._id_token_key
+
+    def id_token(self, user: str, client_id: str, nonce: str | None) -> str:
+        """An ID token for `user` (OpenID Connect Core 2): sub, aud, nonce, a 5-minute life."""
+        now = int(time.time())
+        claims = {"iss": self.url, "sub": user, "aud": client_id, "iat": now, "exp": now + 300}
+        if nonce is not None:
+            claims["nonce"] = nonce
+        return jwt.encode({"alg": "ES256", "kid": "idp-1"}, claims, self.id_token_key)
 
     # --- the user's side -----------------------------------------------------------------
 
@@ -357,6 +384,7 @@ def build_app(state: AuthServer) -> Flask:
                 user=req.user,
                 code_challenge=data.get("code_challenge"),
                 code_challenge_method=data.get("code_challenge_method"),
+                nonce=data.get("nonce"),
             )
 
         def query_authorization_code(self, code: str, client: Client) -> AuthCode | None:
@@ -584,6 +612,7 @@ def build_app(state: AuthServer) -> Flask:
         return (
             f"<html><body><p>Allow {grant.client.client_id} to use {scope}?</p>"
             f'<form method="post" action="/authorize?{query}">'
+            f'<label>Sign in as <input name="user" value="{USER}"></label>'
             '<button name="confirm" value="yes">Allow</button>'
             '<button name="confirm" value="no">Deny</button></form></body></html>'
         )
@@ -591,15 +620,30 @@ def build_app(state: AuthServer) -> Flask:
     @app.post("/authorize")
     def authorize_decision() -> Any:
         approved = request.form.get("confirm") == "yes"
-        grant = server.get_consent_grant(end_user=USER)
-        return server.create_authorization_response(grant_user=USER if approved else None, grant=grant)
+        user = request.form.get("user") or USER
+        grant = server.get_consent_grant(end_user=user)
+        return server.create_authorization_response(grant_user=user if approved else None, grant=grant)
+
+    @app.get("/jwks")
+    def jwks() -> Response:
+        from joserfc.jwk import KeySet
+
+        keys = KeySet([state.id_token_key]).as_dict(private=False)
+        return Response(json.dumps(keys), content_type="application/json")
 
     @app.post("/token")
     def token() -> Any:
         note_client_auth()
         state.stats["token:" + request.form.get("grant_type", "?")] += 1
         state._wait_for_others(request.form.get("grant_type", "?"))
-        return server.create_token_response()
+        exchanged = request.form.get("grant_type") == "authorization_code"
+        code = state.codes.get(request.form.get("code", "")) if exchanged else None
+        response = server.create_token_response()
+        if code is not None and "openid" in code.scope.split() and response.status_code == 200:
+            body = json.loads(response.get_data(as_text=True))
+            body["id_token"] = state.id_token(code.user, code.client_id, code.nonce)
+            response.set_data(json.dumps(body))
+        return response
 
     @app.post("/device_authorization")
     def device_authorization() -> Any:

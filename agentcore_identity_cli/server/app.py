@@ -5,9 +5,10 @@ models → authenticate (SigV4 with the vault's key) → parse → the same `val
 the CLI, on a backend of the pool, in a worker thread → serialize. Every failure is an
 AWS-shaped error; nothing unexpected reaches the client as a traceback.
 
-Other pages (the hosted OAuth2 callback) plug in through `server/callback.py`: when that
-module has `routes(state: ServerState) -> list[starlette.routing.BaseRoute]`, its routes
-are matched before the AWS operations.
+Other pages plug in through `server/callback.py` (the hosted OAuth2 callback) and
+`server/portal.py` (the consent portals' pages): when such a module has
+`routes(state: ServerState) -> list[starlette.routing.BaseRoute]`, its routes are matched
+before the AWS operations.
 """
 
 from __future__ import annotations
@@ -135,14 +136,17 @@ def build_app(state: ServerState) -> Starlette:
 
 
 def _extra_routes(state: ServerState) -> list[Any]:
-    try:
-        module = importlib.import_module("agentcore_identity_cli.server.callback")
-    except ModuleNotFoundError as exc:
-        if exc.name != "agentcore_identity_cli.server.callback":
-            raise
-        return []
-    make = getattr(module, "routes", None)
-    return list(make(state)) if callable(make) else []
+    found: list[Any] = []
+    for name in ("agentcore_identity_cli.server.callback", "agentcore_identity_cli.server.portal"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        make = getattr(module, "routes", None)
+        found += list(make(state)) if callable(make) else []
+    return found
 
 
 # --- one request ----------------------------------------------------------------------

@@ -23,13 +23,18 @@ from __future__ import annotations
 
 import secrets
 import string
-from dataclasses import dataclass
-from typing import Any
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.auditlog import CHANGE
 from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.core import LocalCore, timestamp
 from agentcore_identity_cli.errors import ServiceError, not_found, validation
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.backends.local.oauth_tokens import LogoutResult
+    from agentcore_identity_cli.oauth.flows import PendingAuthorization
 
 KIND = "consentportal"
 OAUTH2 = "oauth2"
@@ -50,6 +55,31 @@ class LocalConnections:
 
     providers: tuple[str, ...]
     workload: str | None  # None: the default workload identity (local-<OS user>)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in to a portal in progress: where to send the browser, and what its return must match."""
+
+    portal_id: str
+    nonce: str = field(repr=False)
+    pending: PendingAuthorization = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        """The identity provider's authorization URL (state, nonce and PKCE S256 in it)."""
+        return self.pending.url
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One connection of a portal as one user sees it."""
+
+    provider: str
+    label: str  # what the page calls it (the vendor's name and the provider's)
+    connected: bool
+    expires_at: float | None = None  # of the access token; None: no expiry, or not connected
+    renewable: bool = False  # a refresh token is kept: the agent gets a new access token by itself
 
 
 def _new_id(name: str) -> str:
@@ -209,3 +239,140 @@ class ConsentPortalsMixin(LocalCore):
         out["status"] = status
         out["updatedAt"] = timestamp(row["updated"])
         return out
+
+    # --- what the portal's page does (server/portal.py) ----------------------------------
+
+    resolve_workload: Any  # OAuth2TokensMixin
+    oauth2_logout: Any
+    complete_resource_token_auth: Any  # SessionsMixin
+    _start_session: Any
+    _client: Any  # OAuth2ClientsMixin
+    _with_client: Any
+    _metadata: Any
+    http_timeout: float | None
+
+    def portal_sign_in(self, portal_id: str, redirect_uri: str) -> SignIn:
+        """Start a user's sign-in: the authorization request to the portal's identity provider
+        (code + PKCE S256, a random state and nonce, `openid` always asked, idpConfig's audience)."""
+        from agentcore_identity_cli.oauth import flows
+
+        row = self.consent_portal(portal_id)
+        idp = row["attrs"]["idpConfig"]
+        provider = self._idp_provider(idp)
+        scopes = list(idp["scopes"])
+        if "openid" not in scopes:
+            scopes.insert(0, "openid")  # no ID token, no user id: OpenID Connect needs it
+        nonce = secrets.token_urlsafe(24)
+        extra = [("nonce", nonce)] + ([("audience", idp["audience"])] if idp.get("audience") else [])
+        cfg, _ = self._client(provider, with_secret=False)  # the authorization URL carries no secret
+        pending = flows.authorization_request(cfg, scopes, redirect_uri, extra)
+        return SignIn(row["attrs"]["id"], nonce, pending)
+
+    def portal_sign_in_complete(self, sign_in: SignIn, params: dict[str, str]) -> str:
+        """Finish a sign-in from the identity provider's redirect: state checked, code exchanged
+        with the PKCE verifier, ID token verified (signature when the provider publishes its keys,
+        issuer, audience, expiry, nonce). Returns the user id: the ID token's `sub`."""
+        from agentcore_identity_cli.oauth import flows
+
+        row = self.consent_portal(sign_in.portal_id)
+        provider = self._idp_provider(row["attrs"]["idpConfig"])
+        code = flows.code_from_callback(sign_in.pending, params)
+        token = self._with_client(provider, lambda cfg: flows.exchange_code(cfg, sign_in.pending, code))
+        if not token.id_token:
+            raise ServiceError(
+                "AccessDeniedException",
+                "The identity provider answered without an ID token: it is not an OpenID Connect provider, "
+                "or it refused the openid scope.",
+            )
+        claims = self._id_token_claims(provider, token.id_token)
+        import hmac
+
+        if not hmac.compare_digest(str(claims.get("nonce") or "").encode(), sign_in.nonce.encode()):
+            raise ServiceError("AccessDeniedException", "The ID token was not issued for this sign-in (nonce).")
+        return str(claims["sub"])
+
+    def _id_token_claims(self, provider: dict[str, Any], id_token: str) -> dict[str, Any]:
+        """The claims of an ID token from the provider's token endpoint (OpenID Connect Core 3.1.3.7)."""
+        from joserfc import jwt
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
+        from agentcore_identity_cli.backends.local.signing import checked_claims
+        from agentcore_identity_cli.backends.local.trust import ALLOWED_ALGORITHMS, _unverified, fetch_json
+
+        cfg, _ = self._client(provider, with_secret=False)
+        header, unverified = _unverified(id_token)
+        discovery = (provider["attrs"].get("config") or {}).get("oauthDiscovery", {}).get("discoveryUrl")
+        jwks_uri = self._metadata(discovery, refetch=False)[0].get("jwks_uri") if discovery else None
+        if jwks_uri:
+            if header.get("alg") not in ALLOWED_ALGORITHMS:
+                raise ServiceError(
+                    "AccessDeniedException", f"The ID token's algorithm {header.get('alg')!r} is refused."
+                )
+            document: Any = fetch_json(jwks_uri, "JWKS", timeout=self.http_timeout)
+            try:
+                keys = KeySet.import_key_set(document)
+                claims = dict(jwt.decode(id_token, keys, algorithms=list(ALLOWED_ALGORITHMS)).claims)
+            except (JoseError, ValueError, TypeError):
+                raise ServiceError(
+                    "AccessDeniedException", "The ID token's signature does not verify with the provider's keys."
+                ) from None
+        else:
+            # No published keys to check it with: the token came straight from the token endpoint,
+            # which OpenID Connect Core 3.1.3.7 (6) accepts in place of the signature.
+            claims = unverified
+        issuer = cfg.endpoints.issuer or str(unverified.get("iss") or "")
+        return checked_claims(claims, "The ID token", 60, issuer=issuer, audience=cfg.client_id)
+
+    def portal_connections(self, portal_id: str, user: str) -> list[Connection]:
+        """Each connection of a portal and its state for one user (no secret is opened)."""
+        from agentcore_identity_cli.identity import default_workload_name
+        from agentcore_identity_cli.oauth.catalogue import vendor
+
+        row = self.consent_portal(portal_id)
+        local = self.consent_portal_connections(row)
+        workload = local.workload or default_workload_name()
+        out = []
+        for name in local.providers:
+            provider = self.require(OAUTH2, name)
+            label = vendor(provider["attrs"]["vendor"]).display_name
+            hit = self.store.db.execute(
+                "SELECT expires, attrs FROM oauth2_tokens WHERE provider = ? AND workload = ? AND user_id = ? "
+                "AND flow = 'USER_FEDERATION' ORDER BY obtained DESC LIMIT 1",
+                (name, workload, user),
+            ).fetchone()
+            if hit is None:
+                out.append(Connection(name, label, connected=False))
+                continue
+            import json
+
+            renewable = bool(json.loads(hit[1]).get("hasRefreshToken"))
+            expires = float(hit[0]) if hit[0] is not None else None
+            gone = expires is not None and expires <= time.time() and not renewable
+            out.append(Connection(name, label, connected=not gone, expires_at=expires, renewable=renewable))
+        return out
+
+    def portal_connect(self, portal_id: str, provider: str, user: str, return_url: str, state: str) -> str:
+        """Start connecting a provider for a user: a user-federation session of the portal's workload
+        identity, which sends the browser back to `return_url` (with `state`); returns the
+        authorization URL."""
+        row = self.consent_portal(portal_id)
+        local = self.consent_portal_connections(row)
+        if provider not in local.providers:
+            raise not_found("Connection", provider, hint="the portal's connections are named by --local-connections")
+        workload = self.resolve_workload(local.workload)
+        params = {"resourceOauth2ReturnUrl": return_url, "customState": state}
+        started = self._start_session(provider, workload, user, [], params)
+        return str(started["authorizationUrl"])
+
+    def portal_connect_complete(self, session_uri: str, user: str) -> None:
+        """The provider's consent came back: the session's tokens become this user's."""
+        self.complete_resource_token_auth({"sessionUri": session_uri, "userIdentifier": {"userId": user}})
+
+    def portal_disconnect(self, portal_id: str, provider: str, user: str) -> LogoutResult:
+        """Delete a user's tokens of one connection, revoked where the provider can."""
+        local = self.consent_portal_connections(self.consent_portal(portal_id))
+        if provider not in local.providers:
+            raise not_found("Connection", provider, hint="the portal's connections are named by --local-connections")
+        result: LogoutResult = self.oauth2_logout(provider, workload=local.workload, user_id=user)
+        return result

@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -61,12 +62,15 @@ def _state_digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def _with_query(url: str, session_uri: str, custom_state: str | None) -> str:
-    """The return URL with `session_id` (and `state`, the caller's customState) added to its query."""
+def _with_query(url: str, session_uri: str, custom_state: str | None, error: str | None = None) -> str:
+    """The return URL with `session_id` (and `state`, the caller's customState; `error`, the
+    provider's refusal) added to its query."""
     parts = urlsplit(url)
     extra = [("session_id", session_uri)]
     if custom_state is not None:
         extra.append(("state", custom_state))
+    if error is not None:
+        extra.append(("error", error if re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", error) else "server_error"))
     query = "&".join(q for q in (parts.query, urlencode(extra)) if q)
     return urlunsplit(parts._replace(query=query))
 
@@ -233,8 +237,16 @@ class SessionsMixin(LocalCore):
         custom_state = (
             self.open_secret(KIND, session["name"], "customState") if session["attrs"].get("hasCustomState") else None
         )
-        self.receive_session_callback(session_uri, callback)
         return_url = session["attrs"].get("returnUrl")
+        try:
+            self.receive_session_callback(session_uri, callback)
+        except ServiceError:
+            if not return_url or not callback.get("error"):
+                raise
+            # The user declined (or the provider refused): the application hears it at its
+            # return URL, as its own redirect would; the session has failed.
+            refused = _with_query(return_url, session_uri, custom_state, callback["error"])
+            return {"sessionUri": session_uri, "returnUrl": refused}
         return {
             "sessionUri": session_uri,
             "returnUrl": _with_query(return_url, session_uri, custom_state) if return_url else None,
