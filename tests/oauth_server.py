@@ -225,6 +225,9 @@ class AuthServer:
         self.arrivals = threading.Condition()
         self.url = ""
         self._id_token_key: Any = None
+        # Knobs for bad ID tokens: claims to replace, and another key to sign with.
+        self.id_token_overrides: dict[str, Any] = {}
+        self.id_token_signer: Any = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -270,10 +273,12 @@ class AuthServer:
     def id_token(self, user: str, client_id: str, nonce: str | None) -> str:
         """An ID token for `user` (OpenID Connect Core 2): sub, aud, nonce, a 5-minute life."""
         now = int(time.time())
-        claims = {"iss": self.url, "sub": user, "aud": client_id, "iat": now, "exp": now + 300}
+        claims: dict[str, Any] = {"iss": self.url, "sub": user, "aud": client_id, "iat": now, "exp": now + 300}
         if nonce is not None:
             claims["nonce"] = nonce
-        return jwt.encode({"alg": "ES256", "kid": "idp-1"}, claims, self.id_token_key)
+        claims.update(self.id_token_overrides)
+        key = self.id_token_key if self.id_token_signer is None else self.id_token_signer
+        return jwt.encode({"alg": "ES256", "kid": "idp-1"}, claims, key)
 
     # --- the user's side -----------------------------------------------------------------
 

@@ -266,3 +266,44 @@ def test_the_pages_are_labelled_and_a_keyboard_reaches_every_control(portal: Por
     assert names[:2] == ["Sign out", "Connect"]
     described = page.get_by_role("button", name="Connect").get_attribute("aria-describedby")
     assert described and page.locator(f"#{described}").inner_text().endswith("tools")
+
+
+@pytest.mark.parametrize(
+    ("knob", "value"),
+    [
+        ("id_token_overrides", {"nonce": "not-the-one-sent"}),
+        ("id_token_overrides", {"aud": "another-client"}),
+        ("id_token_overrides", {"iss": "https://elsewhere.example"}),
+        ("id_token_overrides", {"exp": 1_000_000}),
+        ("id_token_signer", "another-key"),
+    ],
+)
+def test_an_id_token_that_does_not_verify_signs_nobody_in(portal: Portal, phone: Any, knob: str, value: Any):
+    if value == "another-key":
+        from joserfc.jwk import ECKey
+
+        value = ECKey.generate_key("P-256", parameters={"kid": "idp-1"})
+    setattr(portal.oauth, knob, value)
+    page = phone().new_page()
+    page.goto(portal.url)
+    page.get_by_role("button", name="Sign in with corp-idp").click()
+    page.wait_for_url(re.compile(r"/authorize\?"))
+    page.get_by_role("button", name="Allow").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="That did not work").is_visible()
+    assert "Signed in as" not in page.content()
+    assert not [c for c in page.context.cookies() if c["name"] == "agentcore_portal"]
+
+
+def test_a_sign_in_finished_in_another_browser_is_refused(portal: Portal, phone: Any):
+    """Login CSRF: the identity provider's redirect is bound to the browser that started the sign-in."""
+    started = phone().new_page()
+    started.goto(portal.url)
+    started.get_by_role("button", name="Sign in with corp-idp").click()
+    started.wait_for_url(re.compile(r"/authorize\?"))
+    other = phone().new_page()
+    other.goto(started.url)  # the attacker's own authorization, finished in the victim's browser
+    other.get_by_role("button", name="Allow").click()
+    other.wait_for_load_state("load")
+    assert other.get_by_role("heading", name="Sign-in refused").is_visible()
+    assert not [c for c in other.context.cookies() if c["name"] == "agentcore_portal"]
