@@ -139,6 +139,32 @@ def test_another_user_completing_the_session_is_denied(
     assert "accessToken" not in pending and pending["sessionStatus"] == "IN_PROGRESS"
 
 
+def test_a_declined_consent_goes_back_to_the_return_url_with_the_error(
+    serve: Served, oauth_server: AuthServer, chromium: Any, return_url_server: Any
+):
+    _provider(serve, oauth_server)
+    app: ReturnUrlServer = return_url_server(lambda query: "declined")
+    wat = _workload_token(serve, app.url)
+    dp = serve.client("bedrock-agentcore")
+    request = {
+        "workloadIdentityToken": wat,
+        "resourceCredentialProviderName": "corp",
+        "scopes": ["read"],
+        "oauth2Flow": "USER_FEDERATION",
+        "resourceOauth2ReturnUrl": app.url,
+    }
+    started = dp.get_resource_oauth2_token(**request, customState="opaque-app-state")
+
+    visit = user_logs_in(chromium, started["authorizationUrl"], approve=False)
+
+    assert visit.url.startswith(app.url + "?") and "declined" in visit.text
+    (query,) = app.visits
+    assert query == {"session_id": started["sessionUri"], "state": "opaque-app-state", "error": "access_denied"}
+    failed = dp.get_resource_oauth2_token(**request, sessionUri=started["sessionUri"])
+    assert failed == {**failed, "sessionStatus": "FAILED"} and "accessToken" not in failed
+    assert not [r for r in oauth_server.requests if r["form"].get("grant_type") == ["authorization_code"]]
+
+
 def test_a_return_url_off_the_allow_list_is_refused(serve: Served, oauth_server: AuthServer):
     _provider(serve, oauth_server)
     wat = _workload_token(serve, "http://127.0.0.1:9/registered")
