@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -560,3 +560,29 @@ def test_a_session_is_completed_for_the_user_a_trusted_issuers_token_names(cli, 
             == {}
         )
     assert served.session(uri)["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [("access_denied", "access_denied"), ("<b>bad</b>", "server_error"), ("x" * 65, "server_error")],
+)
+def test_the_providers_error_sends_the_browser_to_the_return_url_with_it(served: Served, error: str, shown: str):
+    started = served.start(resourceOauth2ReturnUrl=RETURN_URL_WITH_QUERY, customState="app-state")
+    state = _query(started["authorizationUrl"])["state"]
+    page = served.client.get(_callback_url(served, "corp"), params={"error": error, "state": state})
+    assert page.status_code == 302
+    assert page.headers["location"] == RETURN_URL_WITH_QUERY + "&" + urlencode(
+        {"session_id": started["sessionUri"], "state": "app-state", "error": shown}
+    )
+    assert served.session(started["sessionUri"])["status"] == "FAILED"
+    assert served.sealed_fields(started["sessionUri"]) == []
+    assert served.code_exchanges() == []
+
+
+def test_a_code_for_a_session_with_a_return_url_is_not_an_error_redirect(served: Served):
+    """Without the provider's `error`, a failed exchange stays serve's own page, not a redirect."""
+    started = served.start(resourceOauth2ReturnUrl=RETURN_URL)
+    state = _query(started["authorizationUrl"])["state"]
+    page = served.client.get(_callback_url(served, "corp"), params={"code": "forged", "state": state})
+    assert page.status_code == 400 and "location" not in page.headers
+    assert served.session(started["sessionUri"])["status"] == "FAILED"
