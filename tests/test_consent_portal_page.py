@@ -207,6 +207,8 @@ def test_requests_without_the_csrf_token_or_from_another_site_are_refused(portal
     assert cross_site.status == 403
     page.reload()
     assert _state(page).startswith("Connected")  # none of them changed anything
+    unknown = context.request.get(portal.url + "/connected?session_id=urn:ietf:params:oauth:request_uri:x&state=y")
+    assert unknown.status == 400 and "Unknown connection attempt" in unknown.text()
 
     # A page on another site that posts the form: the browser sends no cookie (SameSite=Lax).
     attacker = phone().new_page()

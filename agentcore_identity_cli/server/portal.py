@@ -108,7 +108,8 @@ class _Session:
     csrf: str
     expires: float
     notices: list[tuple[str, str]] = field(default_factory=list)  # (kind, text), shown once
-    connecting: dict[str, str] = field(default_factory=dict)  # state of a connection in progress -> provider
+    # state of a connection in progress -> (provider, its session's URI)
+    connecting: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -154,6 +155,12 @@ class Portals:
         return value if hmac.compare_digest(mac.encode(), self._mac(purpose, value).encode()) else None
 
     # --- sessions ----------------------------------------------------------------------
+
+    def _forget_expired_sign_ins(self) -> None:
+        """Drop the sign-ins whose redirect never came (call with the lock held)."""
+        now = time.time()
+        for key in [k for k, p in self._pending.items() if p.expires <= now]:
+            del self._pending[key]
 
     def _session(self, request: Request, portal_id: str) -> _Session | None:
         sid = self._unsigned("session", request.cookies.get(SESSION_COOKIE))
@@ -265,6 +272,7 @@ class Portals:
         redirect_uri = self._base() + _path(portal_id, "callback")
         started = await self._call(lambda backend: backend.portal_sign_in(portal_id, redirect_uri))
         with self._lock:
+            self._forget_expired_sign_ins()
             self._pending[started.pending.state] = _PendingSignIn(login_id, started, time.time() + PENDING_SECONDS)
         return RedirectResponse(started.url, status_code=303, headers=_HEADERS)
 
@@ -273,9 +281,7 @@ class Portals:
 
         params = dict(request.query_params)
         with self._lock:
-            now = time.time()
-            for key in [k for k, p in self._pending.items() if p.expires <= now]:
-                del self._pending[key]
+            self._forget_expired_sign_ins()
             pending = self._pending.pop(params.get("state") or "", None)
         login_id = self._unsigned("login", request.cookies.get(LOGIN_COOKIE))
         if pending is None or pending.sign_in.portal_id != portal_id:
@@ -324,11 +330,11 @@ class Portals:
         provider = form.get("provider", "")
         state = secrets.token_urlsafe(32)
         return_url = self._base() + _path(portal_id, "connected")
-        url = await self._call(
+        url, session_uri = await self._call(
             lambda backend: backend.portal_connect(portal_id, provider, session.user, return_url, state)
         )
         with self._lock:
-            session.connecting[state] = provider
+            session.connecting[state] = (provider, session_uri)
         return RedirectResponse(url, status_code=303, headers=_HEADERS)
 
     async def connected(self, request: Request, portal_id: str) -> Response:
@@ -339,13 +345,15 @@ class Portals:
         params = dict(request.query_params)
         state = params.get("state") or ""
         with self._lock:
-            provider = next(
+            found = next(
                 (p for s, p in session.connecting.items() if hmac.compare_digest(s.encode(), state.encode())), None
             )
-            if provider is not None:
+            if found is not None:
                 del session.connecting[state]
-        if provider is None:
+        session_uri = params.get("session_id") or ""
+        if found is None or not hmac.compare_digest(found[1].encode(), session_uri.encode()):
             raise _PageError(400, "Unknown connection attempt", "Start the connection again from your connections.")
+        provider = found[0]
         if params.get("error"):
             raise _PageError(
                 403,
@@ -354,7 +362,6 @@ class Portals:
                 "Nothing was stored. You can try again from your connections.",
                 sign_in_link=_path(portal_id),
             )
-        session_uri = params.get("session_id") or ""
         await self._call(lambda backend: backend.portal_connect_complete(session_uri, session.user))
         with self._lock:
             session.notices.append(("ok", f"{provider} is connected."))

@@ -21,6 +21,7 @@ responses report CREATING and UPDATING, as the service does, and every read afte
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 import time
@@ -344,18 +345,16 @@ class ConsentPortalsMixin(LocalCore):
             if hit is None:
                 out.append(Connection(name, label, connected=False))
                 continue
-            import json
-
             renewable = bool(json.loads(hit[1]).get("hasRefreshToken"))
             expires = float(hit[0]) if hit[0] is not None else None
             gone = expires is not None and expires <= time.time() and not renewable
             out.append(Connection(name, label, connected=not gone, expires_at=expires, renewable=renewable))
         return out
 
-    def portal_connect(self, portal_id: str, provider: str, user: str, return_url: str, state: str) -> str:
+    def portal_connect(self, portal_id: str, provider: str, user: str, return_url: str, state: str) -> tuple[str, str]:
         """Start connecting a provider for a user: a user-federation session of the portal's workload
         identity, which sends the browser back to `return_url` (with `state`); returns the
-        authorization URL."""
+        authorization URL and the session's URI."""
         row = self.consent_portal(portal_id)
         local = self.consent_portal_connections(row)
         if provider not in local.providers:
@@ -363,7 +362,7 @@ class ConsentPortalsMixin(LocalCore):
         workload = self.resolve_workload(local.workload)
         params = {"resourceOauth2ReturnUrl": return_url, "customState": state}
         started = self._start_session(provider, workload, user, [], params)
-        return str(started["authorizationUrl"])
+        return str(started["authorizationUrl"]), str(started["sessionUri"])
 
     def portal_connect_complete(self, session_uri: str, user: str) -> None:
         """The provider's consent came back: the session's tokens become this user's."""
