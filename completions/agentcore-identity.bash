@@ -10,7 +10,7 @@
 
 _agentcore_identity_commands() {
     case "$1" in
-        '') reply='api-key apply audit complete-resource-token-auth configure create-api-key-credential-provider create-consent-portal create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-consent-portal delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-identity env export get-api-key-credential-provider get-consent-portal get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity inject list-api-key-credential-providers list-consent-portals list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout migrate oauth2-public-key plan report reset-token-vault-key-material run schema serve set-token-vault-cmk tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-consent-portal update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
+        '') reply='api-key apply audit complete-resource-token-auth configure create-api-key-credential-provider create-consent-portal create-oauth2-credential-provider create-payment-credential-provider create-workload-identity delete-api-key-credential-provider delete-consent-portal delete-oauth2-credential-provider delete-payment-credential-provider delete-workload-access-policy delete-workload-identity env export get-api-key-credential-provider get-consent-portal get-oauth2-credential-provider get-payment-credential-provider get-resource-api-key get-resource-oauth2-token get-resource-payment-token get-token-vault get-workload-access-policy get-workload-access-token get-workload-access-token-for-jwt get-workload-access-token-for-user-id get-workload-identity inject list-api-key-credential-providers list-consent-portals list-oauth2-credential-providers list-payment-credential-providers list-tags-for-resource list-workload-identities login logout migrate oauth2-public-key plan put-workload-access-policy report reset-token-vault-key-material run schema serve set-token-vault-cmk simulate-access tag-resource token trusted-issuer untag-resource update-api-key-credential-provider update-consent-portal update-oauth2-credential-provider update-payment-credential-provider update-workload-identity vault' ;;
         'audit') reply='list verify' ;;
         'configure') reply='get list list-profiles set' ;;
         'report') reply='access-review inventory policy' ;;
@@ -43,6 +43,7 @@ _agentcore_identity_options() {
         'delete-consent-portal') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --consent-portal-identifier --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-oauth2-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'delete-payment-credential-provider') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
+        'delete-workload-access-policy') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --workload-name' ;;
         'delete-workload-identity') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'env') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --env --env-file --format --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'export') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --output-file -o --profile --query --region' ;;
@@ -54,6 +55,7 @@ _agentcore_identity_options() {
         'get-resource-oauth2-token') reply='--audiences --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --custom-parameters --custom-state --debug --endpoint-url --force-authentication --no-force-authentication --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-flow --output --profile --query --region --resource-credential-provider-name --resource-oauth2-return-url --resources --scopes --session-uri --workload-identity-token' ;;
         'get-resource-payment-token') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --payment-token-request --profile --query --region --resource-credential-provider-name --workload-identity-token' ;;
         'get-token-vault') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
+        'get-workload-access-policy') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --workload-name' ;;
         'get-workload-access-token') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --workload-name' ;;
         'get-workload-access-token-for-jwt') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-token --workload-name' ;;
         'get-workload-access-token-for-user-id') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --user-id --workload-name' ;;
@@ -70,6 +72,7 @@ _agentcore_identity_options() {
         'migrate') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --from --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --prune --query --region --secrets --to --yes -y' ;;
         'oauth2-public-key') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'plan') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --file -f --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --prune --query --region' ;;
+        'put-workload-access-policy') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --policy-document --profile --query --region --workload-name' ;;
         'report') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'report access-review') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --since --until' ;;
         'report inventory') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --format --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
@@ -79,6 +82,7 @@ _agentcore_identity_options() {
         'schema') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'serve') reply='--allow-any-credentials --allow-remote --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --host --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --port --print-env --profile --query --region' ;;
         'set-token-vault-cmk') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --kms-configuration --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --token-vault-id' ;;
+        'simulate-access') reply='--action --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource --workload-name' ;;
         'tag-resource') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region --resource-arn --tags' ;;
         'token') reply='--audiences --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --force-refresh --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --oauth2-flow --output --profile --query --region --resources --scopes --user-id --user-token --workload-name' ;;
         'trusted-issuer') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
@@ -93,7 +97,7 @@ _agentcore_identity_options() {
         'update-workload-identity') reply='--allowed-resource-oauth2-return-urls --backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-input-json --cli-input-yaml --cli-read-timeout --color --debug --endpoint-url --generate-cli-skeleton --help -h --name --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'vault') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'vault backup') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
-        'vault init') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --force --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --passphrase --profile --query --region' ;;
+        'vault init') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --default-deny --endpoint-url --force --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --passphrase --profile --query --region' ;;
         'vault restore') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         'vault status') reply='--backend --ca-bundle --cli-auto-prompt --cli-binary-format --cli-connect-timeout --cli-error-format --cli-read-timeout --color --debug --endpoint-url --help -h --no-cli-auto-prompt --no-cli-pager --no-color --no-sign-request --no-verify-ssl --output --profile --query --region' ;;
         *) reply='' ;;
@@ -173,6 +177,11 @@ _agentcore_identity_takes_value() {
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
             esac
             ;;
+        'delete-workload-access-policy')
+            case "$2" in
+                --workload-name) return 0 ;;
+            esac
+            ;;
         'delete-workload-identity')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--name) return 0 ;;
@@ -226,6 +235,11 @@ _agentcore_identity_takes_value() {
         'get-token-vault')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--token-vault-id) return 0 ;;
+            esac
+            ;;
+        'get-workload-access-policy')
+            case "$2" in
+                --workload-name) return 0 ;;
             esac
             ;;
         'get-workload-access-token')
@@ -308,6 +322,11 @@ _agentcore_identity_takes_value() {
                 --file|-f) return 0 ;;
             esac
             ;;
+        'put-workload-access-policy')
+            case "$2" in
+                --policy-document|--workload-name) return 0 ;;
+            esac
+            ;;
         'report access-review')
             case "$2" in
                 --format|--since|--until) return 0 ;;
@@ -341,6 +360,11 @@ _agentcore_identity_takes_value() {
         'set-token-vault-cmk')
             case "$2" in
                 --cli-input-json|--cli-input-yaml|--generate-cli-skeleton|--kms-configuration|--token-vault-id) return 0 ;;
+            esac
+            ;;
+        'simulate-access')
+            case "$2" in
+                --action|--resource|--workload-name) return 0 ;;
             esac
             ;;
         'tag-resource')

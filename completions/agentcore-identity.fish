@@ -9,7 +9,7 @@
 function __agentcore_identity_commands --description 'The subcommands of a group'
     switch "$argv[1]"
         case ''
-            printf '%s\n' 'api-key' 'apply' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-consent-portal' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-consent-portal' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-identity' 'env' 'export' 'get-api-key-credential-provider' 'get-consent-portal' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'inject' 'list-api-key-credential-providers' 'list-consent-portals' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'migrate' 'oauth2-public-key' 'plan' 'report' 'reset-token-vault-key-material' 'run' 'schema' 'serve' 'set-token-vault-cmk' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-consent-portal' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
+            printf '%s\n' 'api-key' 'apply' 'audit' 'complete-resource-token-auth' 'configure' 'create-api-key-credential-provider' 'create-consent-portal' 'create-oauth2-credential-provider' 'create-payment-credential-provider' 'create-workload-identity' 'delete-api-key-credential-provider' 'delete-consent-portal' 'delete-oauth2-credential-provider' 'delete-payment-credential-provider' 'delete-workload-access-policy' 'delete-workload-identity' 'env' 'export' 'get-api-key-credential-provider' 'get-consent-portal' 'get-oauth2-credential-provider' 'get-payment-credential-provider' 'get-resource-api-key' 'get-resource-oauth2-token' 'get-resource-payment-token' 'get-token-vault' 'get-workload-access-policy' 'get-workload-access-token' 'get-workload-access-token-for-jwt' 'get-workload-access-token-for-user-id' 'get-workload-identity' 'inject' 'list-api-key-credential-providers' 'list-consent-portals' 'list-oauth2-credential-providers' 'list-payment-credential-providers' 'list-tags-for-resource' 'list-workload-identities' 'login' 'logout' 'migrate' 'oauth2-public-key' 'plan' 'put-workload-access-policy' 'report' 'reset-token-vault-key-material' 'run' 'schema' 'serve' 'set-token-vault-cmk' 'simulate-access' 'tag-resource' 'token' 'trusted-issuer' 'untag-resource' 'update-api-key-credential-provider' 'update-consent-portal' 'update-oauth2-credential-provider' 'update-payment-credential-provider' 'update-workload-identity' 'vault'
         case 'audit'
             printf '%s\n' 'list' 'verify'
         case 'configure'
@@ -97,6 +97,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
                     return 0
             end
+        case 'delete-workload-access-policy'
+            switch "$argv[2]"
+                case '--workload-name'
+                    return 0
+            end
         case 'delete-workload-identity'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--name'
@@ -150,6 +155,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'get-token-vault'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--token-vault-id'
+                    return 0
+            end
+        case 'get-workload-access-policy'
+            switch "$argv[2]"
+                case '--workload-name'
                     return 0
             end
         case 'get-workload-access-token'
@@ -232,6 +242,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
                 case '--file' '-f'
                     return 0
             end
+        case 'put-workload-access-policy'
+            switch "$argv[2]"
+                case '--policy-document' '--workload-name'
+                    return 0
+            end
         case 'report access-review'
             switch "$argv[2]"
                 case '--format' '--since' '--until'
@@ -265,6 +280,11 @@ function __agentcore_identity_takes_value --description 'Whether an option of a 
         case 'set-token-vault-cmk'
             switch "$argv[2]"
                 case '--cli-input-json' '--cli-input-yaml' '--generate-cli-skeleton' '--kms-configuration' '--token-vault-id'
+                    return 0
+            end
+        case 'simulate-access'
+            switch "$argv[2]"
+                case '--action' '--resource' '--workload-name'
                     return 0
             end
         case 'tag-resource'
@@ -373,6 +393,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-api-
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-consent-portal' -d 'Delete a consent portal (the tokens users connected stay with the workload).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-oauth2-credential-provider' -d 'Delete an OAuth2 credential provider and its stored secret.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-payment-credential-provider' -d 'Delete a payment credential provider and its stored secrets.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-workload-access-policy' -d 'Detach the access policy of a workload identity (local vault).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'delete-workload-identity' -d 'Delete a workload identity.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'env' -d 'Print variables with their agentcore:// references resolved (dotenv, shell or JSON).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'export' -d 'Write the definition of everything in the backend (secrets as env: references).'
@@ -384,6 +405,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resourc
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-oauth2-token' -d 'Get an OAuth2 access token of a credential provider: M2M, USER_FEDERATION or ON_BEHALF_OF_TOKEN_E...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-resource-payment-token' -d 'Get the credentials of one request to a payment vendor\'s API (CDP JWTs, Privy basic auth and sign...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-token-vault' -d 'Show the token vault and how its key is managed.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-policy' -d 'Show the access policy of a workload identity (local vault).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token' -d 'Get a workload access token for a workload acting on its own behalf.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token-for-jwt' -d 'Get a workload access token for the user a trusted JWT names.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'get-workload-access-token-for-user-id' -d 'Get a workload access token for a workload acting for a user.'
@@ -400,12 +422,14 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'logout' -d 
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'migrate' -d 'Copy the definitions of one profile\'s backend to another\'s (export, then apply).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'oauth2-public-key' -d 'Print the public key of a PRIVATE_KEY_JWT provider as a JWK Set, to register it.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'plan' -d 'Show what apply would change; exit 0 when nothing, 2 when there are changes.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'put-workload-access-policy' -d 'Attach (or replace) the access policy of a workload identity (local vault): IAM policy language.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'report' -d 'Reports for compliance and CI: inventory, policy violations (exit 1), access review.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'reset-token-vault-key-material' -d 'Rotate the token vault key and re-seal every secret.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'run' -d 'Run a command with secrets from agentcore:// references in its environment, masked in its output.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'schema' -d 'Print the JSON Schema of the identities-as-code definition file.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'serve' -d 'Serve the local vault over AWS\'s wire protocol (SigV4, rest-json) on one port.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'set-token-vault-cmk' -d 'Choose how the token vault key is protected.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'simulate-access' -d 'Would the local vault let a workload identity perform an action on a resource, and which statemen...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'tag-resource' -d 'Add or overwrite tags on a resource.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'token' -d 'Print an OAuth2 access token of a provider (for scripts: $(agentcore-identity token NAME)).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'\'' -a 'trusted-issuer' -d 'Trust list of user-token issuers for get-workload-access-token-for-jwt (local backend).'
@@ -558,6 +582,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-cred
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-payment-credential-provider\'' -l 'name' -x -d 'Name of the credential provider.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-access-policy\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-access-policy\'' -l 'workload-name' -x -d 'Name of the workload identity.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'delete-workload-identity\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
@@ -632,6 +659,9 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' 
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'generate-cli-skeleton' -x -a 'input output yaml-input' -d 'Print a skeleton and call nothing: input (the default: JSON for --cli-input-json), yaml-input (YA...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-token-vault\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-policy\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-policy\'' -l 'workload-name' -x -d 'Name of the workload identity.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'get-workload-access-token\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
@@ -743,6 +773,10 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'plan\'' -l 'file' -
 complete -c agentcore-identity -n '__agentcore_identity_at \'plan\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'plan\'' -l 'prune' -d 'Delete what the backend has and the file does not.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'put-workload-access-policy\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'put-workload-access-policy\'' -l 'policy-document' -x -d 'The policy: JSON, or file://policy.json.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'put-workload-access-policy\'' -l 'workload-name' -x -d 'Name of the workload identity.'
+
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'access-review' -d 'Who (OS user, workload, user id) read which credential, how many times, first and last.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'inventory' -d 'Every credential provider and workload identity: created, updated (rotated), last used, tokens held.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'policy' -d 'List policy violations; exit 1 when there are any (0 when the vault complies).'
@@ -787,6 +821,11 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'kms-configuration' -x -d 'keyType=CustomerManagedKey|ServiceManagedKey[,kmsKeyArn=ARN]'
 complete -c agentcore-identity -n '__agentcore_identity_at \'set-token-vault-cmk\'' -l 'token-vault-id' -x -d 'The token vault (default: \'default\').'
+
+complete -c agentcore-identity -n '__agentcore_identity_at \'simulate-access\'' -l 'action' -x -d 'e.g.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'simulate-access\'' -l 'help' -s 'h' -d 'Show this message and exit.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'simulate-access\'' -l 'resource' -x -d 'The resource ARN.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'simulate-access\'' -l 'workload-name' -x -d 'Name of the workload identity.'
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'cli-input-json' -x -d 'The request\'s members as JSON (or file://PATH), in the form --generate-cli-skeleton prints; flags...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'tag-resource\'' -l 'cli-input-yaml' -x -d 'The request\'s members as YAML (or file://PATH), in the form --generate-cli-skeleton yaml-input pr...'
@@ -895,6 +934,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'vault\'' -l 'help' 
 
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault backup\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 
+complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'default-deny' -d 'Deny every data-plane call no access policy allows, even before any policy is put (also on an exi...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'force' -d 'Start over: move the vault, its key and its id file aside (renamed *.replaced-TIME) and create ne...'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'help' -s 'h' -d 'Show this message and exit.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'vault init\'' -l 'passphrase' -d 'Protect the vault key with a passphrase (AGENTCORE_IDENTITY_PASSPHRASE or a prompt).'

@@ -58,6 +58,8 @@ COMMAND_MODULES: dict[str, str] = {
     "logout": "login",
     "token": "login",
     "trusted-issuer": "trust",
+    **{f"{verb}-workload-access-policy": "access" for verb in ("put", "get", "delete")},
+    "simulate-access": "access",
     "configure": "configure",
     "vault": "vault",
     "audit": "audit",

@@ -48,6 +48,14 @@ def vault_init(
             "and create new ones. For a vault that was emptied or replaced next to its key.",
         ),
     ] = False,
+    default_deny: Annotated[
+        bool,
+        typer.Option(
+            "--default-deny",
+            help="Deny every data-plane call no access policy allows, even before any policy is put "
+            "(also on an existing vault). See put-workload-access-policy.",
+        ),
+    ] = False,
 ) -> None:
     """Create the vault and its key now (otherwise they are created on first use)."""
     app_ctx = get_context(ctx)
@@ -71,6 +79,8 @@ def vault_init(
         _init_key(backend)
     else:
         _init_key(backend)
+    if default_deny:
+        backend.set_default_deny()
     app_ctx.emit(_status(backend))
 
 
@@ -131,10 +141,13 @@ def _status(backend: Any) -> dict[str, Any]:
         "keySource": source or "not created yet",
         "keyType": backend.key_type(),
         "keyFile": str(backend.keys.key_path) if source == "key-file" else None,
+        # default-allow (no access policy: as before), enforcing (a policy exists), default-deny
+        "accessMode": backend.access_mode(),
         "counts": {
             "apiKeyCredentialProviders": store.count("apikey"),
             "oauth2CredentialProviders": store.count("oauth2"),
             "workloadIdentities": store.count("workload"),
+            "workloadAccessPolicies": store.count("accesspolicy"),
         },
         "permissions": {
             "folder": _mode(store.path.parent),

@@ -7,6 +7,7 @@ each resource module says only what differs.
 
 from __future__ import annotations
 
+from agentcore_identity_cli.backends.local.access import AccessMixin
 from agentcore_identity_cli.backends.local.consent_portals import ConsentPortalsMixin
 from agentcore_identity_cli.backends.local.core import LocalCore
 from agentcore_identity_cli.backends.local.dataplane import DataPlaneMixin
@@ -19,6 +20,7 @@ from agentcore_identity_cli.backends.local.workloads import WorkloadsMixin
 
 
 class LocalBackend(
+    AccessMixin,  # first: checks every data-plane call, then calls the mixin that answers it
     SessionsMixin,
     DataPlaneMixin,
     OAuth2TokensMixin,
