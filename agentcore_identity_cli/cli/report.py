@@ -104,7 +104,8 @@ def report_access_review(
     until: Annotated[str | None, typer.Option("--until", help="End: ISO 8601 time or a duration back.")] = None,
     fmt: Format = None,
 ) -> None:
-    """Who (OS user, workload, user id) read which credential, how many times, first and last."""
+    """Who (OS user, workload, user id) read which credential, how many times, first and last; on the local
+    vault also, per workload, what its access policy allows, what it used, and what is allowed but unused."""
     from agentcore_identity_cli.auditlog import parse_time
     from agentcore_identity_cli.cli.audit import event_source
     from agentcore_identity_cli.reports import ACCESS_COLUMNS, access_review, secret_reads, write_csv
@@ -125,7 +126,17 @@ def report_access_review(
             if not token:
                 return
 
-    document = access_review(events(), start, end)
+    if app_ctx.settings.backend == "local" and not csv_out:
+        # On the local vault, also what each workload's access policy allows against what it used.
+        from agentcore_identity_cli.policy.review import workload_review
+
+        local: Any = app_ctx.backend()
+        seen = list(events())
+        document = access_review(seen, start, end)
+        document["accessMode"] = local.access_mode()
+        document["workloadAccess"] = workload_review(local, seen)
+    else:
+        document = access_review(events(), start, end)
     if csv_out:
         write_csv(document["accesses"], ACCESS_COLUMNS, app_ctx.io.stdout)
     else:
