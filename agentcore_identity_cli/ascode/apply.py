@@ -117,6 +117,9 @@ class Applier:
             return
         spec = self.desired.resources[(kind.key, name)]
         secrets = self._secret_values(change)
+        if kind is kinds.ACCESS_POLICY:
+            self.backend.put_workload_access_policy(name, spec["policy"])  # create and replace alike
+            return
         if kind is kinds.ISSUER:
             if change.action != CREATE:
                 self.backend.remove_trusted_issuer(name)
@@ -164,7 +167,9 @@ class Applier:
             self.call("UntagResource", {"resourceArn": arn, "tagKeys": removed})
 
     def _delete(self, kind: kinds.Kind, name: str) -> None:
-        if kind is kinds.ISSUER:
+        if kind is kinds.ACCESS_POLICY:
+            self.backend.delete_workload_access_policy(name)
+        elif kind is kinds.ISSUER:
             self.backend.remove_trusted_issuer(name)
         else:
             self.call(f"Delete{kind.noun}", {"name": name})

@@ -51,6 +51,7 @@ _FIELDS: dict[str, dict[str, tuple[type, bool, Any]]] = {
         "tags": (dict, False, {}),
     },
     "workload": {"allowed_return_urls": (list, False, []), "tags": (dict, False, {})},
+    "accesspolicy": {"policy": (dict, True, None)},
     "issuer": {
         "jwks_url": (str, True, None),
         "discovery_url": (str, False, None),
@@ -161,6 +162,8 @@ def canonical(kind: kinds.Kind, name: str, spec: dict[str, Any], where: str) -> 
             raise UsageError(f"{where}.{key} must be a list of strings.")
     if kind is kinds.API_KEY:
         out["api_key"] = check_reference(out["api_key"], f"{where}.api_key")
+    if kind is kinds.ACCESS_POLICY:
+        _check_policy(out["policy"], f"{where}.policy")
     if kind in (kinds.OAUTH2, kinds.PAYMENT):
         _check_config(kind, out, where)
     if kind is kinds.OAUTH2 and kinds.SCOPES_TAG in out["tags"]:
@@ -168,6 +171,17 @@ def canonical(kind: kinds.Kind, name: str, spec: dict[str, Any], where: str) -> 
     if kinds.SECRET_VERSION_TAG in out.get("tags", {}):
         raise UsageError(f"{where}.tags: give 'secret_version', not the {kinds.SECRET_VERSION_TAG} tag.")
     return out
+
+
+def _check_policy(policy: dict[str, Any], where: str) -> None:
+    """The policy checked as put-workload-access-policy checks it, but as a usage error of the file."""
+    from agentcore_identity_cli.errors import ServiceError
+    from agentcore_identity_cli.policy.document import parse_policy
+
+    try:
+        parse_policy(policy)
+    except ServiceError as exc:
+        raise UsageError(f"{where}: {exc.message}") from None
 
 
 def _check_config(kind: kinds.Kind, out: dict[str, Any], where: str) -> None:

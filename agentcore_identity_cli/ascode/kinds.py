@@ -64,10 +64,12 @@ WORKLOAD = Kind(
     "workloadIdentities",
 )
 ISSUER = Kind("issuer", "trusted_issuers", "trusted issuer", "", "", "", local_only=True)
+# The access policy of a workload identity (backends/local/access.py), by the workload's name.
+ACCESS_POLICY = Kind("accesspolicy", "workload_access_policies", "workload access policy", "", "", "", local_only=True)
 
-# Creation order. Nothing here refers to another resource yet, but workload identities come
-# first so that a provider's consumers exist before it does; deletions run in reverse.
-KINDS: tuple[Kind, ...] = (WORKLOAD, API_KEY, OAUTH2, PAYMENT, ISSUER)
+# Creation order: workload identities first so that a provider's consumers exist before it does,
+# access policies last (they name both); deletions run in reverse.
+KINDS: tuple[Kind, ...] = (WORKLOAD, API_KEY, OAUTH2, PAYMENT, ISSUER, ACCESS_POLICY)
 BY_SECTION = {kind.section: kind for kind in KINDS}
 BY_KEY = {kind.key: kind for kind in KINDS}
 

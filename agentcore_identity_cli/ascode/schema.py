@@ -108,6 +108,27 @@ def build_schema() -> dict[str, Any]:
                     "additionalProperties": False,
                 },
             ),
+            "workload_access_policies": _section(
+                "Access policies of workload identities by workload name (local backend only): "
+                "policy is an IAM policy document (Version, Statement with Effect, Action, Resource, Condition).",
+                {
+                    "type": "object",
+                    "properties": {
+                        "policy": {
+                            "type": "object",
+                            "properties": {
+                                "Version": {"enum": ["2012-10-17", "2008-10-17"]},
+                                "Id": {"type": "string"},
+                                "Statement": {"type": ["object", "array"]},
+                            },
+                            "required": ["Statement"],
+                            "additionalProperties": False,
+                        }
+                    },
+                    "required": ["policy"],
+                    "additionalProperties": False,
+                },
+            ),
             "trusted_issuers": _section(
                 "Issuers of user tokens by issuer URL (local backend only).",
                 {

@@ -1,7 +1,7 @@
 """What a backend holds now, as a Definition: what `export` writes and `plan` compares against.
 
 Read through the AWS operations only (List*, Get*, ListTagsForResource), plus the local
-backend's trust list, so the aws and local backends are read the same way. No secret is
+backend's trust list and access policies, so the aws and local backends are read the same way. No secret is
 read here: each secret becomes the env: reference `export` names.
 """
 
@@ -47,6 +47,11 @@ def read_state(call: Call, backend: Any) -> State:
     """Everything the backend holds, in the file's canonical form."""
     state = State()
     for kind in kinds.KINDS:
+        if kind is kinds.ACCESS_POLICY:
+            if getattr(backend, "name", "") == "local":
+                for workload, document in backend.workload_access_policies().items():
+                    state.definition.resources[(kind.key, workload)] = {"policy": document}
+            continue
         if kind.local_only:
             if getattr(backend, "name", "") == "local":
                 for entry in backend.list_trusted_issuers():

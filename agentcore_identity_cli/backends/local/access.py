@@ -92,6 +92,11 @@ class AccessMixin(SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, PaymentsMixi
             self.store.delete(POLICY, workload, row["arn"])
         return {}
 
+    def workload_access_policies(self) -> dict[str, dict[str, Any]]:
+        """Every attached policy document, by workload name (for `export`)."""
+        rows = self.store.page(POLICY, None, self.store.count(POLICY) + 1)
+        return {row["name"]: json.loads(row["attrs"]["document"]) for row in rows}
+
     def workload_policy(self, workload: str) -> Policy | None:
         """The parsed policy of a workload identity, None when it has none."""
         row = self.store.get(POLICY, workload)
