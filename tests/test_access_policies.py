@@ -297,3 +297,19 @@ def test_simulate_access_in_each_mode(cli: Any, vault: None, tmp_path: Path) -> 
     assert (implicit["evalDecision"], implicit["matchedStatements"]) == ("implicitDeny", [])
     # Simulating records nothing.
     assert not [e for e in events(cli) if e["operation"].lower().startswith("simulate")]
+
+
+def test_every_example_policy_in_the_security_docs_is_accepted(cli: Any, vault: None) -> None:
+    import json
+    import re
+
+    text = (Path(__file__).parent.parent / "docs" / "security.md").read_text()
+    section = text[text.index("## Least privilege") : text.index("## Compliance reports and CI")]
+    examples = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.DOTALL)]
+    assert len(examples) >= 6
+    for example in examples:
+        document = example if "Statement" in example else policy(example)  # a lone statement
+        result = cli(
+            "put-workload-access-policy", "--workload-name", "support", "--policy-document", json.dumps(document)
+        )
+        assert result.exit_code == 0, (example, result.stderr)
