@@ -106,28 +106,43 @@ def with_cli_input(operation: str, func: Callable[..., Any]) -> Callable[..., An
     the command runs, prints an input skeleton instead of running it, or hands the input's
     members to the AppContext, where every request of the command picks them up.
     """
+    return _OperationCommand(operation, func)
 
-    @functools.wraps(func)
-    def wrapper(ctx: typer.Context, *args: Any, **kwargs: Any) -> Any:
+
+class _OperationCommand:
+    """An operation's command function, with the three options added to its signature.
+
+    The signature is worked out when Typer first reads it: evaluating a command's annotations
+    (strings, under `from __future__ import annotations`) compiles each one, and the root help
+    page, which imports every command module, reads none of them.
+    """
+
+    def __init__(self, operation: str, func: Callable[..., Any]) -> None:
+        functools.update_wrapper(self, func)  # its name, docstring and __wrapped__ (for its globals)
+        self.operation = operation
+        self.func = func
+        self.__annotations__ = {**func.__annotations__, **_OPTIONS}
+
+    @functools.cached_property
+    def __signature__(self) -> inspect.Signature:
+        signature = inspect.signature(self.func, eval_str=True)  # Typer reads the annotations as objects
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+            for name, annotation in _OPTIONS.items()
+        ]
+        return signature.replace(parameters=[*signature.parameters.values(), *extra])
+
+    def __call__(self, ctx: typer.Context, *args: Any, **kwargs: Any) -> Any:
         from agentcore_identity_cli.cli.root import get_context
 
         json_value, yaml_value, skeleton = (kwargs.pop(name) for name in _OPTIONS)
         if skeleton in ("input", "yaml-input"):
-            print_input_skeleton(operation, skeleton)
+            print_input_skeleton(self.operation, skeleton)
             return None
         app_ctx = get_context(ctx)
-        members = load(operation, json_value, yaml_value, app_ctx.io)
+        members = load(self.operation, json_value, yaml_value, app_ctx.io)
         app_ctx.cli_input = CliInput(members, skeleton_output=skeleton == "output")
-        return func(ctx, *args, **kwargs)
-
-    signature = inspect.signature(func, eval_str=True)  # Typer reads the annotations as objects
-    extra = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-        for name, annotation in _OPTIONS.items()
-    ]
-    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {**func.__annotations__, **_OPTIONS}
-    return wrapper
+        return self.func(ctx, *args, **kwargs)
 
 
 def complete_skeleton_value(args: list[str]) -> list[str]:
