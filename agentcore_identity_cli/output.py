@@ -21,7 +21,7 @@ import base64
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from json.encoder import encode_basestring
 from typing import IO, TYPE_CHECKING, Any
 
@@ -207,7 +207,7 @@ def stream_json(pages: Pages, timestamp_format: str, stream: IO[str]) -> None:
     pad = "\n" + INDENT
     inner = pad + INDENT
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8") as spool:
-        spool.write("{" + pad + encode_key(pages.key) + ": [")
+        spool.write("{" + pad + encode_basestring(pages.key) + ": [")
         written = False
         for page in pages:
             out: list[str] = []
@@ -221,7 +221,7 @@ def stream_json(pages: Pages, timestamp_format: str, stream: IO[str]) -> None:
         if pages.resume_token is not None:
             rest["NextToken"] = pages.resume_token
         for key, value in rest.items():
-            spool.write("," + pad + encode_key(key) + ": " + encode_indented(value, pad, timestamp_format))
+            spool.write("," + pad + encode_basestring(key) + ": " + encode_indented(value, pad, timestamp_format))
         spool.write("\n}\n")
         spool.seek(0)
         shutil.copyfileobj(spool, stream, 1 << 20)
@@ -229,11 +229,6 @@ def stream_json(pages: Pages, timestamp_format: str, stream: IO[str]) -> None:
 
 SPOOL_BYTES = 4 << 20  # a listing's JSON beyond this waits in a temporary file, not in memory
 INDENT = "    "  # the AWS CLI's four spaces
-
-
-def encode_key(key: str) -> str:
-    """A member name as json.dumps writes it (ensure_ascii=False)."""
-    return encode_basestring(key)
 
 
 def encode_indented(value: Any, pad: str, timestamp_format: str = "iso8601") -> str:
@@ -248,7 +243,7 @@ def encode_indented(value: Any, pad: str, timestamp_format: str = "iso8601") -> 
     return "".join(out)
 
 
-@cache
+@lru_cache(maxsize=256)
 def _heads(keys: tuple[Any, ...], inner: str) -> list[str]:
     """What precedes each member's value in an object: the separator, the indentation, the name.
 
@@ -288,7 +283,10 @@ def _encode(value: Any, pad: str, timestamp_format: str, out: list[str]) -> None
             return
         inner = pad + INDENT
         iso = timestamp_format != "wire"
-        for head, item in zip(_heads(tuple(value), inner), value.values(), strict=True):
+        keys = tuple(value)
+        # Cached for names only: False == 0 and True == 1.0 as keys of the cache, not in JSON.
+        heads = _heads(keys, inner) if all(type(key) is str for key in keys) else _heads.__wrapped__(keys, inner)
+        for head, item in zip(heads, value.values(), strict=True):
             kind = type(item)
             # The members of most items are strings and times: written here, without a call each.
             if kind is str:

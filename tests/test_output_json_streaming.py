@@ -42,6 +42,13 @@ def test_the_indenting_encoder_writes_what_json_dumps_writes(document: Any, time
     assert encode_indented(document, "\n", timestamp_format) == expected
 
 
+@pytest.mark.parametrize("document", [[{0: None}, {False: None}], [{1: "a"}, {True: "b"}, {1.0: "c"}]])
+def test_keys_equal_in_python_but_not_in_json_are_written_as_json_writes_them(document: Any) -> None:
+    # False == 0 and True == 1 == 1.0: a cache of member names must not take one for the other.
+    expected = json.dumps(document, indent=4, ensure_ascii=False)
+    assert encode_indented(document, "\n") == expected
+
+
 @pytest.fixture
 def providers(home: Path) -> int:
     backend = LocalBackend(home / "vault.db")
