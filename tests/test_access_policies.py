@@ -313,3 +313,51 @@ def test_every_example_policy_in_the_security_docs_is_accepted(cli: Any, vault: 
             "put-workload-access-policy", "--workload-name", "support", "--policy-document", json.dumps(document)
         )
         assert result.exit_code == 0, (example, result.stderr)
+
+
+def test_payment_tokens_are_checked_too(cli: Any, vault: None, tmp_path: Path) -> None:
+    from tests.payment_support import create_privy
+
+    create_privy(cli)
+    payment_arn = "arn:aws:bedrock-agentcore:local:000000000000:token-vault/default/paymentcredentialprovider/privy"
+    request = '{"stripePrivyTokenRequest": {"requestPath": "/v1/wallets", "requestBody": "{}"}}'
+
+    def pay() -> Any:
+        got = token(cli, "support")
+        assert got.exit_code == 0, got.stderr
+        return cli(
+            "get-resource-payment-token",
+            "--resource-credential-provider-name",
+            "privy",
+            "--payment-token-request",
+            request,
+            "--workload-identity-token",
+            "-",
+            input=got.stdout.strip(),
+        )
+
+    assert put(cli, tmp_path, "support", policy(own_tokens("support"), allow("*", apikey_arn("*")))).exit_code == 0
+    refused = pay()
+    assert refused.exit_code == 254
+    assert f"bedrock-agentcore:GetResourcePaymentToken on resource: {payment_arn}" in refused.stderr
+    allowed = allow("bedrock-agentcore:GetResourcePaymentToken", payment_arn)
+    assert put(cli, tmp_path, "support", policy(own_tokens("support"), allowed)).exit_code == 0
+    paid = pay()
+    assert paid.exit_code == 0, paid.stderr
+    assert paid.json()["paymentTokenResponse"]["stripePrivyTokenResponse"]["basicAuthToken"]
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "said"),
+    [
+        ("GetResourceApikeys", apikey_arn("openai"), "Did you mean 'bedrock-agentcore:GetResourceApiKey'?"),
+        ("GetResourceApiKey", "openai", "--resource 'openai' is not an ARN"),
+        ("GetResource*", apikey_arn("openai"), "without wildcards"),
+    ],
+)
+def test_simulate_access_refuses_a_request_that_is_not_one(
+    cli: Any, vault: None, action: str, resource: str, said: str
+):
+    result = cli("simulate-access", "--workload-name", "support", "--action", action, "--resource", resource)
+    assert result.exit_code == 254
+    assert "ValidationException" in result.stderr and "SimulateAccess" in result.stderr and said in result.stderr

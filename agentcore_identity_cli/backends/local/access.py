@@ -29,7 +29,7 @@ from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin
 from agentcore_identity_cli.backends.local.payments import PaymentsMixin
 from agentcore_identity_cli.backends.local.sessions import SessionsMixin
 from agentcore_identity_cli.backends.local.signing import access_denied
-from agentcore_identity_cli.errors import ServiceError, not_found
+from agentcore_identity_cli.errors import ServiceError, not_found, validation
 from agentcore_identity_cli.oauth.tokens import REFRESH_MARGIN
 from agentcore_identity_cli.policy import actions
 from agentcore_identity_cli.policy.document import Policy, parse_policy
@@ -253,5 +253,26 @@ class AccessMixin(SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, PaymentsMixi
     def simulate_access(self, workload: str, action: str, resource: str) -> dict[str, Any]:
         """The decision for one request, as IAM's policy simulator answers it (nothing recorded)."""
         self.require("workload", workload)
+        action = actions.qualified(action)
+        _check_request(action, resource)
         decision = self.decide(workload, action, resource)
         return {"workloadName": workload, "accessMode": self.access_mode(), **decision.output()}
+
+
+def _check_request(action: str, resource: str) -> None:
+    """ValidationException unless the simulated request names one known action and one ARN: the
+    policy's own checks, without wildcards (a request is concrete)."""
+    import re
+
+    if any(c in action + resource for c in "*?"):
+        error = validation("simulate-access takes one action and one resource ARN, without wildcards.")
+    else:
+        try:
+            parse_policy({"Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+            return
+        except ServiceError as exc:
+            flags = {"Action": "--action", "Resource": "--resource"}
+            message = re.sub(r"Statement\[0\]\.(Action|Resource)\[0\]", lambda m: flags[m[1]], exc.message)
+            error = validation(message.replace(" (wildcards * and ? allowed), or '*'", ""))
+    error.operation = "SimulateAccess"
+    raise error
