@@ -95,9 +95,15 @@ def test_oauth2_tokens_through_token_run_and_the_sdk_need_an_allow(
         patch.setenv("AGENTCORE_IDENTITY_WORKLOAD_NAME", "support")
         with pytest.raises(ServiceError, match="not authorized"):
             tool()
+    # login is refused before any browser or device code: the token it stores could never be used.
+    for flag in ("--no-browser", "--device"):
+        login = cli("login", "corp", "--workload-name", "support", "--user-id", "alice", flag, "--timeout", "5")
+        assert login.exit_code == 254 and "AccessDeniedException" in login.stderr
+        assert "http" not in login.stderr.split("AccessDeniedException")[0]  # no URL was offered first
     assert oauth_server.stats.get("token:client_credentials", 0) == 0  # nothing was even fetched
     refusals = [e for e in events(cli) if e["outcome"] == "AccessDeniedException"]
     assert {e["target"] for e in refusals} == {oauth2_arn("corp")}
+    assert {"OAuth2Token", "OAuth2Login"} <= {e["operation"] for e in refusals}
     # Allowed: the same paths work.
     document = policy(own_tokens("support"), allow("bedrock-agentcore:GetResourceOauth2Token", oauth2_arn("corp")))
     assert put(cli, tmp_path, "support", document).exit_code == 0

@@ -19,13 +19,19 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from agentcore_identity_cli.auditlog import CHANGE, SECRET_READ
 from agentcore_identity_cli.backends.local import arns
 from agentcore_identity_cli.backends.local.dataplane import DataPlaneMixin
-from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin, TokenResult
+from agentcore_identity_cli.backends.local.oauth_tokens import (
+    DeviceLogin,
+    OAuth2TokensMixin,
+    TokenResult,
+    UserAuthorization,
+)
 from agentcore_identity_cli.backends.local.payments import PaymentsMixin
 from agentcore_identity_cli.backends.local.sessions import SessionsMixin
 from agentcore_identity_cli.backends.local.signing import access_denied
@@ -247,6 +253,42 @@ class AccessMixin(SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, PaymentsMixi
             min_ttl=min_ttl,
         )
         return result
+
+    def begin_user_authorization(
+        self,
+        provider: str,
+        *,
+        redirect_uri: str,
+        scopes: list[str] | None = None,
+        workload: str | None = None,
+        user_id: str | None = None,
+        extra: Sequence[tuple[str, str]] = (),
+    ) -> UserAuthorization:
+        """`login`: refused before the browser opens when the workload may not use the provider
+        (the token it would store could never be handed out)."""
+        name = self._login_allowed(provider, workload)
+        started: UserAuthorization = super().begin_user_authorization(
+            provider, redirect_uri=redirect_uri, scopes=scopes, workload=name, user_id=user_id, extra=extra
+        )
+        return started
+
+    def begin_device_authorization(
+        self,
+        provider: str,
+        *,
+        scopes: list[str] | None = None,
+        workload: str | None = None,
+        user_id: str | None = None,
+    ) -> DeviceLogin:
+        """`login --device`: refused before a code is asked for, as a browser login is."""
+        name = self._login_allowed(provider, workload)
+        return super().begin_device_authorization(provider, scopes=scopes, workload=name, user_id=user_id)
+
+    def _login_allowed(self, provider: str, workload: str | None) -> str:
+        name = self.resolve_workload(workload)
+        arn = arns.provider_arn("oauth2", provider)
+        self.authorize(name, actions.GET_RESOURCE_OAUTH2_TOKEN, arn, operation="OAuth2Login")
+        return name
 
     # --- review -----------------------------------------------------------------------------
 
