@@ -777,7 +777,7 @@ complete -c agentcore-identity -n '__agentcore_identity_at \'put-workload-access
 complete -c agentcore-identity -n '__agentcore_identity_at \'put-workload-access-policy\'' -l 'policy-document' -x -d 'The policy: JSON, or file://policy.json.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'put-workload-access-policy\'' -l 'workload-name' -x -d 'Name of the workload identity.'
 
-complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'access-review' -d 'Who (OS user, workload, user id) read which credential, how many times, first and last.'
+complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'access-review' -d 'Who read which credential and when; locally, what each workload may use but did not.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'inventory' -d 'Every credential provider and workload identity: created, updated (rotated), last used, tokens held.'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -a 'policy' -d 'List policy violations; exit 1 when there are any (0 when the vault complies).'
 complete -c agentcore-identity -n '__agentcore_identity_at \'report\'' -l 'help' -s 'h' -d 'Show this message and exit.'

@@ -104,8 +104,11 @@ def report_access_review(
     until: Annotated[str | None, typer.Option("--until", help="End: ISO 8601 time or a duration back.")] = None,
     fmt: Format = None,
 ) -> None:
-    """Who (OS user, workload, user id) read which credential, how many times, first and last; on the local
-    vault also, per workload, what its access policy allows, what it used, and what is allowed but unused."""
+    """Who read which credential and when; locally, what each workload may use but did not.
+
+    Per OS user, workload and user id: reads, failed reads, first and last. On the local vault also
+    accessMode and workloadAccess: per workload and credential, allowed by its access policy or not,
+    used or not in the period (allowedButUnused flags the grants to narrow)."""
     from agentcore_identity_cli.auditlog import parse_time
     from agentcore_identity_cli.cli.audit import event_source
     from agentcore_identity_cli.reports import ACCESS_COLUMNS, access_review, secret_reads, write_csv
