@@ -256,3 +256,19 @@ def test_the_example_in_the_docs_is_a_valid_definition(cli: Any, tmp_path: Path)
         ("workload_identities", "support-agent"),
         ("trusted_issuers", "https://login.example.com"),
     }
+
+
+def test_export_to_a_file_it_cannot_write_is_a_usage_error_that_keeps_the_old_file(cli: Any, tmp_path: Path) -> None:
+    ok(cli("create-workload-identity", "--name", "agent"))
+    missing = cli("export", "-o", str(tmp_path / "no-such-folder" / "identity.toml"))
+    assert missing.exit_code == 252
+    assert "Cannot write" in missing.stderr and "no-such-folder" in missing.stderr
+    assert "unexpected" not in missing.stderr
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    assert cli("export", "-o", str(folder)).exit_code == 252
+    kept = tmp_path / "identity.toml"
+    ok(cli("export", "-o", str(kept)))
+    before = kept.read_text()
+    assert "agent" in before and kept.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

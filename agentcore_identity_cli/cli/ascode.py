@@ -261,6 +261,25 @@ def schema(ctx: typer.Context) -> None:
     get_context(ctx).io.stdout.write(json.dumps(build_schema(), indent=2) + "\n")
 
 
+def _write_definition(path: Path, text: str) -> None:
+    """Write the file whole or not at all: a failed export leaves an earlier file as it was."""
+    import os
+    import tempfile
+
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"Cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o644)  # the definition holds no secret, and is meant to be committed
+        os.replace(temp, path)
+    except OSError as exc:
+        os.unlink(temp)
+        raise UsageError(f"Cannot write {path}: {exc.strerror or exc}") from None
+
+
 @command("export", "Write the definition of everything in the backend (secrets as env: references).")
 def export(ctx: typer.Context, output_file: Output = None) -> None:
     from agentcore_identity_cli.ascode.document import YAML_SUFFIXES, dump
@@ -273,7 +292,7 @@ def export(ctx: typer.Context, output_file: Output = None) -> None:
     if output_file is None:
         app_ctx.io.stdout.write(text)
     else:
-        output_file.write_text(text)
+        _write_definition(output_file, text)
     from agentcore_identity_cli.ascode.kinds import BY_KEY
 
     names = []
