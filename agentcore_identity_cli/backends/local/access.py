@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +49,17 @@ ENFORCING_MODE = "enforcing"
 DEFAULT_DENY_MODE = "default-deny"
 
 
+@contextmanager
+def _named(operation: str) -> Iterator[None]:
+    """Errors of these local operations (called directly, not through `invoke`) name the operation,
+    so that they read like every other: "when calling the PutWorkloadAccessPolicy operation"."""
+    try:
+        yield
+    except ServiceError as exc:
+        exc.operation = exc.operation or operation
+        raise
+
+
 def policy_arn(workload: str) -> str:
     """The key of a policy row; not a resource ARN the service knows, so arns.parse ignores it
     (it cannot be tagged or mistaken for a workload identity)."""
@@ -61,13 +73,13 @@ class AccessMixin(SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, PaymentsMixi
 
     def put_workload_access_policy(self, workload: str, document: str | dict[str, Any]) -> dict[str, Any]:
         """Attach (or replace) the access policy of a workload identity."""
-        try:
+        with _named("PutWorkloadAccessPolicy"):
             policy = parse_policy(document)  # validated before anything is recorded
-        except ServiceError as exc:
-            exc.operation = "PutWorkloadAccessPolicy"
-            raise
         text = json.dumps(policy.document, sort_keys=True)
-        with self.audited("PutWorkloadAccessPolicy", workload=workload, category=CHANGE):
+        with (
+            _named("PutWorkloadAccessPolicy"),
+            self.audited("PutWorkloadAccessPolicy", workload=workload, category=CHANGE),
+        ):
             self.require("workload", workload)
             if self.store.get(POLICY, workload) is None:
                 self.store.insert(POLICY, workload, policy_arn(workload), {"document": text})
@@ -77,10 +89,11 @@ class AccessMixin(SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, PaymentsMixi
 
     def get_workload_access_policy(self, workload: str) -> dict[str, Any]:
         """The access policy of a workload identity; ResourceNotFoundException when it has none."""
-        self.require("workload", workload)
-        row = self.store.get(POLICY, workload)
-        if row is None:
-            raise not_found("Access policy of workload identity", workload, hint=self._put_hint(workload))
+        with _named("GetWorkloadAccessPolicy"):
+            self.require("workload", workload)
+            row = self.store.get(POLICY, workload)
+            if row is None:
+                raise not_found("Access policy of workload identity", workload, hint=self._put_hint(workload))
         return {
             "workloadName": workload,
             "workloadIdentityArn": arns.workload_arn(workload),
@@ -90,7 +103,10 @@ class AccessMixin(SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, PaymentsMixi
 
     def delete_workload_access_policy(self, workload: str) -> dict[str, Any]:
         """Detach the access policy of a workload identity."""
-        with self.audited("DeleteWorkloadAccessPolicy", workload=workload, category=CHANGE):
+        with (
+            _named("DeleteWorkloadAccessPolicy"),
+            self.audited("DeleteWorkloadAccessPolicy", workload=workload, category=CHANGE),
+        ):
             self.require("workload", workload)
             row = self.store.get(POLICY, workload)
             if row is None:
@@ -294,7 +310,8 @@ class AccessMixin(SessionsMixin, DataPlaneMixin, OAuth2TokensMixin, PaymentsMixi
 
     def simulate_access(self, workload: str, action: str, resource: str) -> dict[str, Any]:
         """The decision for one request, as IAM's policy simulator answers it (nothing recorded)."""
-        self.require("workload", workload)
+        with _named("SimulateAccess"):
+            self.require("workload", workload)
         action = actions.qualified(action)
         _check_request(action, resource)
         decision = self.decide(workload, action, resource)
