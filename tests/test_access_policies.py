@@ -178,6 +178,11 @@ def test_a_default_deny_vault_refuses_before_any_policy_exists(cli: Any, vault: 
     assert cli("delete-workload-access-policy", "--workload-name", "support").exit_code == 0
     assert cli("vault", "status", "--query", "accessMode", "--output", "text").stdout.strip() == "default-deny"
     assert token(cli, "support").exit_code == 254
+    # Each change of who may do what is in the audit trail, and the chain still verifies.
+    operations = [e["operation"] for e in events(cli)]
+    for change in ("SetVaultDefaultDeny", "PutWorkloadAccessPolicy", "DeleteWorkloadAccessPolicy"):
+        assert change in operations
+    assert cli("audit", "verify").exit_code == 0
 
 
 def test_deleting_the_last_policy_returns_a_vault_to_default_allow(cli: Any, vault: None, tmp_path: Path) -> None:
