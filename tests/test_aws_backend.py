@@ -39,7 +39,6 @@ JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"
 AWS = ("--backend", "aws", "--region", "us-east-1")
 ROLE_ARN = "arn:aws:iam::123456789012:role/consent-portal"
 IDP_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/corp-idp"
-PORTAL_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:consent-portal/support-abcde12345"
 
 
 @dataclass
@@ -145,13 +144,15 @@ CASES = [
     Case(
         "UpdateConsentPortal",
         {
-            "consentPortalIdentifier": PORTAL_ARN,
+            # The model's pattern takes the portal's id (its ARN passes locally, a documented extension).
+            "consentPortalIdentifier": "support-abcde12345",
             "executionRoleArn": ROLE_ARN,
             "idpConfig": {"credentialProviderArn": IDP_ARN, "scopes": ["openid"]},
             "description": "",
         },
         [
-            "update-consent-portal", "--consent-portal-identifier", PORTAL_ARN, "--execution-role-arn", ROLE_ARN,
+            "update-consent-portal", "--consent-portal-identifier", "support-abcde12345",
+            "--execution-role-arn", ROLE_ARN,
             "--idp-config", json.dumps({"credentialProviderArn": IDP_ARN, "scopes": ["openid"]}),
             "--description", "",
         ],
