@@ -255,6 +255,7 @@ def test_the_example_in_the_docs_is_a_valid_definition(cli: Any, tmp_path: Path)
         ("payment_providers", "cdp"),
         ("workload_identities", "support-agent"),
         ("trusted_issuers", "https://login.example.com"),
+        ("workload_access_policies", "support-agent"),
     }
 
 
