@@ -2,15 +2,24 @@
 
     python scripts/mutation.py                  # every area: run, then report
     python scripts/mutation.py signing audit    # some areas
-    python scripts/mutation.py --rerun          # only the mutants not killed, nor explained, last time
+    python scripts/mutation.py --rerun          # only the mutants not run, or survived unexplained, last time
+    python scripts/mutation.py --jobs 2         # two mutants at once
     python scripts/mutation.py --report         # report the last run, run nothing
     python scripts/mutation.py --report --markdown   # the tables of docs/security.md
 
 mutmut ([tool.mutmut] in pyproject.toml) copies the package into mutants/, mutates the modules
 it lists, runs the selected tests once to learn which test calls which function, then runs each
-mutant against the tests that call its function, one worker at a time. This script picks the
-functions of each area below (a mutmut name pattern each), runs them in one `mutmut run`, and
-counts the results per area.
+mutant against the tests that call its function. This script picks the functions of each area
+below (a mutmut name pattern each) and runs each area on its own, in .mutation/AREA/ (the
+package, tests and examples linked, pyproject.toml copied with the area's own test files as
+mutmut's test selection), then counts the results per area.
+
+Each area is judged by its own tests: the files that test what it decides. With the whole suite
+as the selection, a function such as the audit trail's `append`, which every command calls,
+would run hundreds of tests for every surviving mutant (hours per area on two cores); a mutant
+that only an unrelated test would catch counts as surviving here, so the score is, if
+anything, low. `--jobs N` runs N mutants at once (the tests use their own temporary folders
+and ports).
 
 The tests run with CI=true, so a test that skips fails the clean run instead of letting mutants
 survive unseen; and, where `unshare` can make one, in a network namespace with only a loopback
@@ -32,6 +41,7 @@ import sys
 import time
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,6 +190,51 @@ AREAS: dict[str, tuple[str, list[str]]] = {
     ),
 }
 
+# area -> the test files that judge it (mutmut's test selection for the area's run)
+AREA_TESTS: dict[str, list[str]] = {
+    "signing": [
+        "tests/test_signature_checks.py",
+        "tests/test_key_rotation_other_process.py",
+        "tests/test_dataplane.py",
+        "tests/test_mutation_kills_signing.py",
+    ],
+    "trust": [
+        "tests/test_user_jwt_signature_checks.py",
+        "tests/test_oauth_token_exchange.py",
+        "tests/test_http_deadlines.py",
+        "tests/test_mutation_kills_trust.py",
+    ],
+    "oauth-state": [
+        "tests/test_oauth_login.py",
+        "tests/test_oauth_safety.py",
+        "tests/test_dataplane_oauth.py",
+        "tests/test_mutation_kills_oauth_state.py",
+    ],
+    "refresh-lock": [
+        "tests/test_refresh_lock.py",
+        "tests/test_oauth_refresh.py",
+        "tests/test_oauth_client_credentials.py",
+        "tests/test_oauth_token_exchange.py",
+        "tests/test_mutation_kills_refresh_lock.py",
+    ],
+    "audit": [
+        "tests/test_audit_chain.py",
+        "tests/test_audit.py",
+        "tests/test_audit_migration.py",
+        "tests/test_mutation_kills_audit.py",
+    ],
+    "sealing": [
+        "tests/test_vault_security.py",
+        "tests/test_secret_rollback.py",
+        "tests/test_key_rotation.py",
+        "tests/reliability/test_sealed_value_tampering.py",
+        "tests/test_mutation_kills_sealing.py",
+        # A crash run of a minute and more that checks no sealing logic of its own.
+        "--deselect=tests/test_key_rotation.py::test_rotation_killed_half_way_leaves_every_secret_readable",
+    ],
+}
+WORK = ROOT / ".mutation"
+
 # mutmut's exit codes, by what they mean (mutmut/stats.py).
 KILLED, SURVIVED, TIMEOUT = "killed", "survived", "timeout"
 STATUS = {1: KILLED, 3: KILLED, 0: SURVIVED, 5: "no tests", 33: "no tests", 34: "skipped", 36: TIMEOUT}
@@ -193,11 +248,38 @@ def status(code: int | None) -> str:
     return STATUS.get(code, "suspicious")
 
 
-def results() -> dict[str, int | None]:
-    """Every mutant of the last run, by name, with its exit code."""
+def work_dir(area: str) -> Path:
+    """Where an area's run happens: its own mutants/ and its own pyproject.toml."""
+    return WORK / area
+
+
+def prepare(area: str) -> Path:
+    """The area's work folder: links to the package, tests and examples, and the project's
+    pyproject.toml with the area's tests as mutmut's test selection (rewritten only when it
+    changes, as a changed selection makes mutmut forget every result)."""
+    import tomli_w
+
+    folder = work_dir(area)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("agentcore_identity_cli", "tests", "examples"):
+        link = folder / name
+        if not link.is_symlink():
+            link.symlink_to(os.path.relpath(ROOT / name, folder), target_is_directory=True)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project["tool"]["mutmut"]["pytest_add_cli_args_test_selection"] = AREA_TESTS[area]
+    text = tomli_w.dumps(project)
+    target = folder / "pyproject.toml"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def results(area: str) -> dict[str, int | None]:
+    """Every mutant of the area's last run, by name, with its exit code."""
     out: dict[str, int | None] = {}
-    for meta in (ROOT / "mutants").rglob("*.py.meta"):
-        out.update(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"])
+    for meta in (work_dir(area) / "mutants").rglob("*.py.meta"):
+        found = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        out.update({name: code for name, code in found.items() if in_area(name, area)})
     return out
 
 
@@ -214,9 +296,10 @@ def explanations() -> dict[str, str]:
     return {name: str(entry["why"]) for name, entry in data.get("survivor", {}).items()}
 
 
-def diff(name: str) -> list[str]:
+def diff(name: str, area: str) -> list[str]:
     """The changed lines of one mutant (from `mutmut show`)."""
-    shown = subprocess.run(["mutmut", "show", name], cwd=ROOT, capture_output=True, text=True, check=False).stdout
+    folder = work_dir(area)
+    shown = subprocess.run(["mutmut", "show", name], cwd=folder, capture_output=True, text=True, check=False).stdout
     return [
         line
         for line in shown.splitlines()
@@ -234,47 +317,52 @@ def offline_prefix() -> list[str]:
     return ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"]
 
 
-def _mutmut(names: list[str], with_network: bool) -> int:
-    """`mutmut run` with one worker over these mutant names or patterns; its exit code."""
+def _mutmut(area: str, names: list[str], with_network: bool, jobs: int) -> int:
+    """`mutmut run` of one area, with `jobs` workers, over these mutant names or patterns; its exit code."""
     prefix = [] if with_network else offline_prefix()
     if not prefix and not with_network:
         print("note: no network namespace could be made (unshare); the tests run with the network", file=sys.stderr)
-    command = [*prefix, "mutmut", "run", "--max-children", "1", *names]
-    return subprocess.run(command, cwd=ROOT, env={**os.environ, "CI": "true"}, check=False).returncode
+    command = [*prefix, "mutmut", "run", "--max-children", str(jobs), *names]
+    print(f"== {area}: {AREAS[area][0]}", file=sys.stderr)
+    return subprocess.run(command, cwd=prepare(area), env={**os.environ, "CI": "true"}, check=False).returncode
 
 
-def run(areas: list[str], with_network: bool, rerun: bool = False) -> int:
-    """Run the areas' mutants; with `rerun`, only those the last run did not kill. Its exit code."""
-    if not rerun:
-        return _mutmut([pattern for area in areas for pattern in AREAS[area][1]], with_network)
-    # Tests only get added between runs, so a mutant killed once stays killed while its function
-    # is unchanged, and an explained survivor is left for the next full run. A changed function's
-    # mutants are numbered afresh: the second pass runs them.
+def run(areas: list[str], with_network: bool, rerun: bool = False, jobs: int = 1) -> int:
+    """Run the areas' mutants, area by area; with `rerun`, only those not yet judged. Its exit code."""
     explained = explanations()
-    for wanted in (lambda code: code is not None and status(code) != KILLED, lambda code: code is None):
-        found = results()
-        names = [
-            name
-            for name, code in found.items()
-            if wanted(code) and name not in explained and any(in_area(name, a) for a in areas)
-        ]
-        if names:
-            code = _mutmut(names, with_network)
+    for area in areas:
+        if not rerun:
+            code = _mutmut(area, AREAS[area][1], with_network, jobs)
             if code != 0:
                 return code
+            continue
+        # Mutants never run first (a changed function's mutants are numbered afresh); then the
+        # survivors nobody has explained, which a test added since may now kill. A mutant killed
+        # once stays killed while its function is unchanged, and an explained survivor is left
+        # for the next full run.
+        passes: tuple[Callable[[int | None], bool], ...] = (
+            lambda code: code is None,
+            lambda code: code is not None and status(code) != KILLED,
+        )
+        for wanted in passes:
+            names = [name for name, code in results(area).items() if wanted(code) and name not in explained]
+            if names:
+                code = _mutmut(area, names, with_network, jobs)
+                if code != 0:
+                    return code
     return 0
 
 
 def report(areas: list[str], markdown: bool) -> int:
     """Per-area counts and every survivor; 1 when a survivor is unexplained or a mutant unchecked."""
-    found = results()
     why = explanations()
     unexplained: list[str] = []
     unchecked = 0
     rows = []
     survivors: dict[str, list[str]] = {}
     for area in areas:
-        names = sorted(name for name in found if in_area(name, area))
+        found = results(area)
+        names = sorted(found)
         counts = Counter(status(found[name]) for name in names)
         tested = len(names) - counts["not checked"] - counts["skipped"]
         caught = counts[KILLED] + counts[TIMEOUT]
@@ -295,7 +383,7 @@ def report(areas: list[str], markdown: bool) -> int:
             print("| mutant | change | why it survives |")
             print("| --- | --- | --- |")
             for name in survivors[area]:
-                change = " → ".join(f"`{line[1:].strip()}`" for line in diff(name)).replace("|", "\\|")
+                change = " → ".join(f"`{line[1:].strip()}`" for line in diff(name, area)).replace("|", "\\|")
                 short = name.rsplit(".", 1)[1].replace(SEP, ".").removeprefix("x.").removeprefix("x_")
                 print(f"| `{short}` | {change} | {why.get(name, 'UNEXPLAINED')} |")
     else:
@@ -307,7 +395,7 @@ def report(areas: list[str], markdown: bool) -> int:
             for name in survivors[area]:
                 print(f"\nsurvived [{area}] {name}\n    {why.get(name, 'UNEXPLAINED')}")
                 if name not in why:
-                    print("\n".join("    " + line for line in diff(name)))
+                    print("\n".join("    " + line for line in diff(name, area)))
     if unexplained:
         print(f"\n{len(unexplained)} surviving mutant(s) without an explanation in {SURVIVORS.name}", file=sys.stderr)
     if unchecked:
@@ -324,12 +412,13 @@ def main(argv: list[str] | None = None) -> int:
         "--rerun", action="store_true", help="run only the mutants the last run neither killed nor explained"
     )
     parser.add_argument("--markdown", action="store_true", help="report as the Markdown tables of docs/security.md")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="mutants run at once (default 1)")
     parser.add_argument("--with-network", action="store_true", help="do not isolate the tests from the network")
     args = parser.parse_args(argv)
     areas = list(args.areas) or list(AREAS)
     if not args.report:
         started = time.monotonic()
-        code = run(areas, args.with_network, args.rerun)
+        code = run(areas, args.with_network, args.rerun, max(1, args.jobs))
         print(f"\nmutmut run: exit {code}, {time.monotonic() - started:.0f} s wall time", file=sys.stderr)
         if code != 0:
             return code

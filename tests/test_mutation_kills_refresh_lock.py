@@ -416,3 +416,48 @@ def test_a_user_token_removed_between_finding_and_reading_it_is_not_found(
         "ResourceNotFoundException",
         "OAuth2 token 'corp' does not exist.",
     )
+
+
+def test_a_new_client_credentials_token_says_whose_it_is_and_a_fresh_one_needs_no_lock(
+    cli, oauth_server: AuthServer, backends: Any, home: Path
+):
+    create_provider(cli, oauth_server)
+    new = backends().oauth2_token("corp", flow="M2M")
+    ((_, provider, workload, user, scopes, flow),) = _rows(home / "vault.db")
+    assert (new.source, new.provider, new.workload, new.user_id, new.flow) == ("new", "corp", workload, None, "M2M")
+    assert (provider, user, flow) == ("corp", "", "M2M")
+    assert new.scopes == tuple(scopes.split())
+    again = backends()
+    again._lock_file = lambda tid: pytest.fail("a fresh client-credentials token needs no lock")
+    cached = again.oauth2_token("corp", flow="M2M")
+    assert (cached.source, cached.access_token, oauth_server.stats["token:client_credentials"]) == (
+        "cache",
+        new.access_token,
+        1,
+    )
+
+
+def test_a_browser_login_returns_the_token_with_its_provider_workload_user_and_scopes(
+    cli, oauth_server: AuthServer, backends: Any
+):
+    import httpx
+
+    create_provider(cli, oauth_server)
+    backend = backends()
+    started = backend.begin_user_authorization(
+        "corp", redirect_uri="http://127.0.0.1:9/callback", scopes=["openid", "offline_access"], user_id="ana"
+    )
+    # The user allows on the server's consent page (a form posted back to the authorization URL).
+    answer = httpx.post(started.url, data={"user": "alice", "confirm": "yes"}, follow_redirects=False)
+    assert answer.status_code in (302, 303), answer.text
+    params = dict(httpx.URL(answer.headers["location"]).params)
+    result = backend.complete_user_authorization(started, params)
+    assert (result.source, result.provider, result.workload, result.user_id, result.flow) == (
+        "new",
+        "corp",
+        started.workload,
+        "ana",
+        "USER_FEDERATION",
+    )
+    assert result.scopes == ("offline_access", "openid")
+    assert backends().oauth2_token("corp", user_id="ana").access_token == result.access_token

@@ -452,3 +452,155 @@ def test_a_jwks_that_cannot_be_fetched_is_named_when_a_token_needs_it(cli, workl
     assert result.exit_code == 254
     operation = "(ValidationException) when calling the GetWorkloadAccessTokenForJWT operation: "
     assert operation + f"Could not fetch the JWKS {url}/jwks" in result.stderr
+
+
+# --- what the trust list's errors and events say ----------------------------------------
+
+
+def test_adding_an_issuer_is_one_change_event_naming_it_and_a_second_add_says_what_exists(
+    cli, issuer: Issuer, home: Path
+):
+    from tests.audit_support import events
+
+    _trust(cli, issuer)
+    (added,) = [e for e in events(home / "vault.db") if e["operation"] == "AddTrustedIssuer"]
+    assert (added["category"], added["target"], added["outcome"]) == (
+        "change",
+        f"urn:agentcore-identity:trusted-issuer:{issuer.url}",
+        "success",
+    )
+    again = cli("trusted-issuer", "add", "--issuer", issuer.url, "--audiences", "agent-api")
+    assert again.exit_code == 254
+    assert f"(ConflictException): Trusted issuer '{issuer.url}' already exists." in again.stderr
+
+
+def test_plain_http_away_from_loopback_is_refused_naming_the_document_or_the_jwks(cli):
+    discovery = cli(
+        "trusted-issuer", "add", "--discovery-url", "http://idp.example.com/.well-known/openid-configuration",
+        "--audiences", "agent-api",
+    )  # fmt: skip
+    assert discovery.exit_code == 254
+    assert "discovery document must be an https URL" in discovery.stderr
+    jwks = cli(
+        "trusted-issuer", "add", "--issuer", "https://idp.example.com", "--jwks-url", "http://idp.example.com/jwks",
+        "--audiences", "agent-api",
+    )  # fmt: skip
+    assert jwks.exit_code == 254
+    assert "jwks_uri must be an https URL (plain http is allowed only on loopback): http://idp.example.com/jwks" in (
+        jwks.stderr
+    )
+
+
+@contextmanager
+def _discovery_under(path: str) -> Iterator[str]:
+    """An issuer whose discovery document is served only under `path`; the issuer's URL."""
+    base: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path != path + "/.well-known/openid-configuration":
+                self.send_error(404)
+                return
+            body = json.dumps({"issuer": base[0] + path, "jwks_uri": base[0] + "/jwks"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base.append(f"http://127.0.0.1:{server.server_address[1]}")
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield base[0] + path
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("typed", ["slash", "tenant-ending-in-X"])
+def test_the_discovery_document_is_found_under_the_issuer_with_or_without_a_final_slash(cli, typed: str):
+    path = "/tenantX" if typed == "tenant-ending-in-X" else "/tenant"
+    with _discovery_under(path) as url:
+        given = url + "/" if typed == "slash" else url
+        added = cli("trusted-issuer", "add", "--issuer", given, "--audiences", "agent-api")
+        if typed == "slash":  # the discovery document names the issuer without the slash
+            assert added.exit_code == 254 and f"names issuer '{url}', not '{given}'" in added.stderr
+        else:
+            assert added.exit_code == 0, added.stderr
+            assert added.json()["discoveryUrl"] == url + "/.well-known/openid-configuration"
+
+
+def test_a_discovery_document_behind_an_untrusted_certificate_is_a_validation_error_saying_so(cli, tmp_path: Path):
+    import ssl
+
+    from tests.tls_support import TestCA
+
+    ca = TestCA.create(tmp_path / "ca")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(404)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context: ssl.SSLContext = ca.server_context()
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}/.well-known/openid-configuration"
+        refused = cli("trusted-issuer", "add", "--discovery-url", url, "--audiences", "agent-api")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert refused.exit_code == 254
+    assert (
+        "An error occurred (ValidationException): "
+        f"Could not fetch the discovery document {url}: the TLS certificate could not be verified "
+        "(unable to get local issuer certificate)."
+    ) in refused.stderr
+    assert "Hint: trust the server's CA with --ca-bundle FILE" in refused.stderr
+
+
+def test_the_jwks_is_fetched_within_the_read_timeout(cli, issuer: Issuer, workload: None):
+    slow_seconds = 3.0
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(slow_seconds)
+            body = json.dumps(issuer.jwks()).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        jwks_url = f"http://127.0.0.1:{server.server_address[1]}/jwks"
+        added = cli("trusted-issuer", "add", "--issuer", issuer.url, "--jwks-url", jwks_url, "--audiences", "agent-api")
+        assert added.exit_code == 0, added.stderr
+        started = time.monotonic()
+        result = cli(
+            "get-workload-access-token-for-jwt", "--workload-name", "support-agent", "--user-token", "-",
+            "--cli-read-timeout", "1", input=issuer.token(),
+        )  # fmt: skip
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code != 0, "the JWKS came after the read timeout, so the token cannot be checked"
+    assert jwks_url in result.stderr
+    assert took < slow_seconds, took
