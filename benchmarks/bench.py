@@ -1,4 +1,4 @@
-"""Start-up and scale, side by side with the AWS CLI: the one table of issue 15.
+"""Start-up and scale, side by side with the AWS CLI: one table of the everyday commands and their goals.
 
     python benchmarks/bench.py [--runs 7] [--only NAME ...] [--baseline REV] [--work DIR]
 
@@ -48,7 +48,7 @@ from bench_aws import ACCESS_KEY, SECRET_KEY, find_aws_cli, item_count, start_se
 from timing import Sample, runner
 
 ROOT = Path(__file__).resolve().parent.parent
-# The commit before the work of issue 15: "today's" tool of the list-100k row.
+# The commit before the start-up and scale work: the "before" tool of the list-100k row.
 BASELINE = "e1fa227"
 AWS_ITEMS = 5  # the AWS CLI's listing: 5 providers in one page, as the issue measured it
 FILL_BATCH = 5_000

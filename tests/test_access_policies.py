@@ -1,4 +1,4 @@
-"""Least privilege on the local vault (issue 17): access policies put, got, deleted and enforced.
+"""Least privilege on the local vault: access policies put, got, deleted and enforced.
 
 Every test drives the real CLI on a temporary vault and checks what a user sees: the exit
 code, the AccessDeniedException naming the action and resource, and the audit event.
