@@ -137,3 +137,27 @@ def test_a_number_of_another_type_is_left_to_the_models() -> None:
     assert plain_request("ListApiKeyCredentialProviders", {"maxResults": "5"}) is None
     assert plain_request("ListApiKeyCredentialProviders", {"maxResults": True}) is None
     assert plain_request("ListApiKeyCredentialProviders", {"maxResults": 5}) == {"maxResults": 5}
+
+
+def test_version_alone_is_answered_before_the_command_line_is_built() -> None:
+    """`--version` by itself imports neither Typer nor rich; after a command it is Typer's option."""
+    from agentcore_identity_cli import __version__
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "agentcore_identity_cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout) == (0, f"agentcore-identity {__version__}\n")
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time")}
+    assert not {name for name in imported if name.split(".")[0] in ("typer", "rich", "pydantic")}
+    after = subprocess.run(
+        [sys.executable, "-m", "agentcore_identity_cli", "list-workload-identities", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (after.returncode, after.stdout) == (0, f"agentcore-identity {__version__}\n")
