@@ -385,7 +385,8 @@ def report(areas: list[str], markdown: bool) -> int:
             for name in survivors[area]:
                 change = " → ".join(f"`{line[1:].strip()}`" for line in diff(name, area)).replace("|", "\\|")
                 short = name.rsplit(".", 1)[1].replace(SEP, ".").removeprefix("x.").removeprefix("x_")
-                print(f"| `{short}` | {change} | {why.get(name, 'UNEXPLAINED')} |")
+                reason = " ".join(why.get(name, "UNEXPLAINED").split()).replace("|", "\\|")  # one table row
+                print(f"| `{short}` | {change} | {reason} |")
     else:
         print(f"{'area':<14}{'mutants':>8}{'killed':>8}{'survived':>9}{'timeout':>8}{'score':>8}  other")
         for area, total, killed, survived, timeouts, score, counts in rows:
