@@ -26,7 +26,7 @@ def run() -> None:
 
 
 def _print_version() -> bool:
-    """`--version` alone, answered before Typer and rich are imported (a third of the start-up
+    """`--version` alone, answered before Typer and rich are imported (most of its start-up
     time). The same line as the `--version` option prints; False when stdout cannot take it, so
     that the full command line reports the failure as usual."""
     from agentcore_identity_cli import __version__
