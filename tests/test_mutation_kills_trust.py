@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -141,30 +142,54 @@ def test_an_issuer_url_that_differs_from_the_published_one_is_refused(cli, issue
 
 
 @contextmanager
-def _serving(body: bytes, content_type: str = "application/json") -> Iterator[tuple[str, list[dict[str, str]]]]:
-    """One document on loopback, whatever the path; the request headers it saw."""
-    seen: list[dict[str, str]] = []
+def _loopback(
+    answer: Callable[[BaseHTTPRequestHandler], tuple[bytes, str] | None], tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """A server on loopback whose GET answers `answer(request)` (body, content type), or 404 for None;
+    its base URL (https with `tls`)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            seen.append({k.lower(): v for k, v in self.headers.items()})
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answered = answer(self)
+            if answered is None:
+                self.send_error(404)
+                return
+            body, content_type = answered
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up first (a read timeout under test)
 
         def log_message(self, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def _serving(body: bytes, content_type: str = "application/json") -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """One document on loopback, whatever the path; the request headers it saw."""
+    seen: list[dict[str, str]] = []
+
+    def answer(request: BaseHTTPRequestHandler) -> tuple[bytes, str]:
+        seen.append({k.lower(): v for k, v in request.headers.items()})
+        return body, content_type
+
+    with _loopback(answer) as url:
+        yield url, seen
 
 
 @pytest.mark.parametrize(
@@ -496,30 +521,14 @@ def _discovery_under(path: str) -> Iterator[str]:
     """An issuer whose discovery document is served only under `path`; the issuer's URL."""
     base: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path != path + "/.well-known/openid-configuration":
-                self.send_error(404)
-                return
-            body = json.dumps({"issuer": base[0] + path, "jwks_uri": base[0] + "/jwks"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: BaseHTTPRequestHandler) -> tuple[bytes, str] | None:
+        if request.path != path + "/.well-known/openid-configuration":
+            return None
+        return json.dumps({"issuer": base[0] + path, "jwks_uri": base[0] + "/jwks"}).encode(), "application/json"
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base.append(f"http://127.0.0.1:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield base[0] + path
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _loopback(answer) as url:
+        base.append(url)
+        yield url + path
 
 
 @pytest.mark.parametrize("typed", ["slash", "tenant-ending-in-X"])
@@ -536,30 +545,12 @@ def test_the_discovery_document_is_found_under_the_issuer_with_or_without_a_fina
 
 
 def test_a_discovery_document_behind_an_untrusted_certificate_is_a_validation_error_saying_so(cli, tmp_path: Path):
-    import ssl
-
     from tests.tls_support import TestCA
 
     ca = TestCA.create(tmp_path / "ca")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_error(404)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context: ssl.SSLContext = ca.server_context()
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        url = f"https://127.0.0.1:{server.server_address[1]}/.well-known/openid-configuration"
+    with _loopback(lambda request: None, tls=ca.server_context()) as base:
+        url = base + "/.well-known/openid-configuration"
         refused = cli("trusted-issuer", "add", "--discovery-url", url, "--audiences", "agent-api")
-    finally:
-        server.shutdown()
-        server.server_close()
     assert refused.exit_code == 254
     assert (
         "An error occurred (ValidationException): "
@@ -572,24 +563,12 @@ def test_a_discovery_document_behind_an_untrusted_certificate_is_a_validation_er
 def test_the_jwks_is_fetched_within_the_read_timeout(cli, issuer: Issuer, workload: None):
     slow_seconds = 3.0
 
-    class Slow(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            time.sleep(slow_seconds)
-            body = json.dumps(issuer.jwks()).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def slow_jwks(request: BaseHTTPRequestHandler) -> tuple[bytes, str]:
+        time.sleep(slow_seconds)
+        return json.dumps(issuer.jwks()).encode(), "application/json"
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        jwks_url = f"http://127.0.0.1:{server.server_address[1]}/jwks"
+    with _loopback(slow_jwks) as base:
+        jwks_url = base + "/jwks"
         added = cli("trusted-issuer", "add", "--issuer", issuer.url, "--jwks-url", jwks_url, "--audiences", "agent-api")
         assert added.exit_code == 0, added.stderr
         started = time.monotonic()
@@ -598,9 +577,6 @@ def test_the_jwks_is_fetched_within_the_read_timeout(cli, issuer: Issuer, worklo
             "--cli-read-timeout", "1", input=issuer.token(),
         )  # fmt: skip
         took = time.monotonic() - started
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.exit_code != 0, "the JWKS came after the read timeout, so the token cannot be checked"
     assert jwks_url in result.stderr
     assert took < slow_seconds, took
