@@ -182,14 +182,16 @@ def test_an_exception_inside_the_vault_exits_255_and_shows_no_secret_even_with_d
     def broken(*args: Any, **kwargs: Any) -> bytes:
         raise RuntimeError("the cipher is not available")
 
-    monkeypatch.setattr(crypto, "seal", broken)
-    for extra in ((), ("--debug",)):
-        result = cli(*extra, "create-api-key-credential-provider", "--name", "p", "--api-key", "-", input=API_KEY)
-        assert result.exit_code == 255
-        assert "An unexpected error occurred: RuntimeError: the cipher is not available" in result.stderr
-        assert ("Traceback (most recent call last)" in result.stderr) == bool(extra)
-        assert API_KEY not in result.stderr and result.stdout == ""
-    monkeypatch.undo()
+    # Only the cipher is patched back afterwards: monkeypatch.undo() would also undo the test's
+    # own vault home, and the listing below would read the real vault of whoever runs the tests.
+    with monkeypatch.context() as patch:
+        patch.setattr(crypto, "seal", broken)
+        for extra in ((), ("--debug",)):
+            result = cli(*extra, "create-api-key-credential-provider", "--name", "p", "--api-key", "-", input=API_KEY)
+            assert result.exit_code == 255
+            assert "An unexpected error occurred: RuntimeError: the cipher is not available" in result.stderr
+            assert ("Traceback (most recent call last)" in result.stderr) == bool(extra)
+            assert API_KEY not in result.stderr and result.stdout == ""
     assert cli("list-api-key-credential-providers").json() == {"credentialProviders": []}
 
 
