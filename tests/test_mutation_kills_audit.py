@@ -296,3 +296,214 @@ def test_a_rotation_does_not_re_make_a_seal_that_does_not_authenticate(cli, trai
     rotated = cli("reset-token-vault-key-material", "--token-vault-id", "default")
     assert rotated.exit_code == 0, rotated.stderr
     assert json.loads(_meta(trail, "audit_seal") or "") == forged
+
+
+# --- what commands do after an edit: the next event keeps the edit visible -------------------
+
+
+def _create(cli, name: str) -> None:
+    created = cli("create-api-key-credential-provider", "--name", name, "--api-key", "-", input="k")
+    assert created.exit_code == 0, created.stderr
+
+
+def test_a_command_after_a_truncated_tail_continues_from_the_recorded_head(cli, trail: Path):
+    """Events #7 and #8 deleted, the head record left at #8: the next event is #9, so the gap shows."""
+    execute(trail, "DELETE FROM audit_events WHERE seq > 6")
+    _create(cli, "after")
+    assert [row["seq"] for row in events(trail)][-1] == 9
+    _broken(cli, 7, "event #7 is missing: the chain goes from #6 to #9")
+
+
+def test_a_command_after_rows_beyond_the_head_record_chains_from_the_last_row(cli, trail: Path):
+    """The head record moved back to #6 while #7 and #8 are there: the next event follows #8."""
+    sixth, eighth = events(trail)[5], events(trail)[7]
+    execute(trail, ("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"6:{sixth['hash']}",)))
+    _create(cli, "after")
+    ninth = events(trail)[8]
+    assert (ninth["seq"], ninth["prev_hash"]) == (9, eighth["hash"])
+    code, body = _verdict(cli)
+    assert (code, body["headEvent"], body["sealedThrough"]) == (0, "9", "9")
+
+
+@pytest.mark.parametrize("named", ["0" * 64, "{last}:8"], ids=["another-hash", "a-colon-in-the-hash"])
+def test_a_command_after_a_head_record_naming_another_hash_chains_from_that_hash(cli, trail: Path, named: str):
+    """The next event links to the hash the head record names, so the bad record stays visible."""
+    named = named.format(last=events(trail)[-1]["hash"])
+    execute(trail, ("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"8:{named}",)))
+    _create(cli, "after")
+    assert events(trail)[8]["prev_hash"] == named
+    _broken(cli, 9, "event #9 does not follow event #8: events were re-ordered, or an earlier one was replaced")
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_a_seal_is_not_moved_over_an_event_that_replaced_the_sealed_one(cli, vault_file: Path, count: int):
+    """The sealed last event deleted and the head moved back: the new event takes its number, and
+    the seal, naming the old event's hash, stays where it was."""
+    for i in range(count):
+        _create(cli, f"provider-{i}")
+    rows = events(vault_file)
+    before = rows[-2]["hash"] if count > 1 else None
+    head = f"{count - 1}:{before}" if before else None
+    execute(
+        vault_file,
+        f"DELETE FROM audit_events WHERE seq = {count}",
+        ("UPDATE meta SET value = ? WHERE key = 'audit_head'", (head,))
+        if head
+        else "DELETE FROM meta WHERE key = 'audit_head'",
+    )
+    _create(cli, "replacement")
+    assert json.loads(_meta(vault_file, "audit_seal") or "")["hash"] == rows[-1]["hash"]
+    _broken(cli, count, f"event #{count} does not match the sealed chain head: the chain was re-written")
+
+
+def test_a_seal_is_not_moved_over_an_altered_event_after_it(cli, trail: Path):
+    """A keyless command adds #9, which is then altered: the next keyed command leaves the seal at #8."""
+    assert cli("create-workload-identity", "--name", "keyless").exit_code == 0
+    execute(trail, "UPDATE audit_events SET os_user = 'somebody-else' WHERE seq = 9")
+    _create(cli, "keyed")
+    assert json.loads(_meta(trail, "audit_seal") or "")["seq"] == 8
+    body = _broken(cli, 9, "event #9 was altered: its contents do not match its hash")
+    assert body["sealedThrough"] == "8"
+
+
+def test_a_malformed_seal_does_not_stop_the_next_command(cli, trail: Path):
+    execute(trail, ("UPDATE meta SET value = ? WHERE key = 'audit_seal'", ("[8]",)))
+    _create(cli, "after")
+    assert _meta(trail, "audit_seal") == "[8]"
+    _broken(cli, 1, "the seal of the chain head is malformed")
+
+
+def test_a_vault_that_lost_its_key_check_and_seal_is_not_sealed_behind_anyones_back(cli, trail: Path):
+    """The key is checked in again by the next command, but the chain stays unsealed until
+    `audit verify --seal` says so."""
+    execute(trail, "DELETE FROM meta WHERE key IN ('key_check', 'audit_seal')")
+    _create(cli, "after")
+    assert _meta(trail, "audit_seal") is None
+    code, body = _verdict(cli)
+    assert (code, body["chain"], body["sealedThrough"]) == (254, "unsealed", None)
+
+
+# --- where two problems meet, the first found is named ---------------------------------------
+
+
+def test_an_altered_event_and_a_truncated_sealed_tail_name_the_altered_event(cli, trail: Path):
+    execute(
+        trail,
+        "UPDATE audit_events SET os_user = 'somebody-else' WHERE seq = 4",
+        "DELETE FROM audit_events WHERE seq > 6",
+    )
+    _broken(cli, 4, "event #4 was altered: its contents do not match its hash")
+
+
+def test_an_altered_event_and_a_sealed_head_with_another_hash_name_the_altered_event(cli, trail: Path):
+    execute(
+        trail,
+        "UPDATE audit_events SET os_user = 'somebody-else' WHERE seq = 4",
+        ("UPDATE audit_events SET hash = ? WHERE seq = 8", ("0" * 64,)),
+    )
+    _broken(cli, 4, "event #4 was altered: its contents do not match its hash")
+
+
+# --- the head record ---------------------------------------------------------------------------
+
+
+def test_a_removed_head_record_reports_the_last_events_hash(cli, trail: Path):
+    execute(trail, "DELETE FROM meta WHERE key = 'audit_head'")
+    body = _broken(cli, 1, "the record of the chain head is missing: the audit trail was edited")
+    assert (body["headEvent"], body["headHash"]) == ("8", events(trail)[-1]["hash"])
+
+
+@pytest.mark.parametrize("record", ["eight:{hash}", "-8:{hash}", ":{hash}", "x8:{hash}"])
+def test_a_malformed_head_record(cli, trail: Path, record: str):
+    last = events(trail)[-1]["hash"]
+    execute(trail, ("UPDATE meta SET value = ? WHERE key = 'audit_head'", (record.format(hash=last),)))
+    body = _broken(cli, 1, "the record of the chain head is malformed: the audit trail was edited")
+    assert (body["headEvent"], body["headHash"]) == ("8", last)
+
+
+def test_a_head_record_with_a_colon_in_its_hash(cli, trail: Path):
+    last = events(trail)[-1]["hash"]
+    execute(trail, ("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"8:{last}:8",)))
+    _broken(cli, 8, "event #8 does not match the recorded chain head: events were added or replaced")
+
+
+def test_a_one_event_chain_whose_head_record_names_another_hash(cli, vault_file: Path):
+    _create(cli, "only")
+    execute(vault_file, ("UPDATE meta SET value = ? WHERE key = 'audit_head'", ("1:" + "0" * 64,)))
+    _broken(cli, 1, "event #1 does not match the recorded chain head: events were added or replaced")
+
+
+# --- verdicts read in the backend: an empty chain, a chain without its key ---------------------
+
+
+def test_an_empty_chain_is_intact(vault_file: Path):
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    opened = LocalBackend(vault_file)
+    try:
+        assert opened.audit.count() == 0
+        for key in (None, b"\x00" * 32):
+            assert opened.audit.verify(key).output() == {
+                "intact": True,
+                "chain": "intact",
+                "events": 0,
+                "headEvent": None,
+                "headHash": None,
+                "sealedThrough": None,
+                "sealChecked": False,
+            }
+    finally:
+        opened.close()
+
+
+def test_the_note_on_a_missing_seal_needs_the_key(trail: Path, backend: Any):
+    """Without the key the verdict cannot tell an unsealed chain from one checked elsewhere."""
+    execute(trail, "DELETE FROM meta WHERE key = 'audit_seal'")
+    assert backend.audit.verify(None).notes == []
+    assert len(backend.audit.verify(backend.keys.key()).notes) == 1
+
+
+# --- the stored formats, as docs/security.md states them ---------------------------------------
+
+
+def test_the_seal_is_stored_as_sorted_json(trail: Path):
+    seal = json.loads(_meta(trail, "audit_seal") or "")
+    assert _meta(trail, "audit_seal") == json.dumps(seal, sort_keys=True)
+
+
+def test_an_event_records_the_changes_to_sealed_values_as_compact_json(cli, trail: Path):
+    rows = events(trail)
+    assert rows[0]["sealed"] == '[["written","apikey","provider-0","apiKey",1]]'
+    db = sqlite3.connect(trail)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM sealed_changes").fetchone()[0] == 0
+    finally:
+        db.close()
+
+
+def test_an_events_hash_covers_its_canonical_utf8_json(cli, trail: Path):
+    """SHA-256 over the previous hash, a newline and the event as sorted, compact JSON in UTF-8
+    (not ASCII escapes), recomputed here with the standard library."""
+    created = cli("create-workload-identity", "--name", "agent")
+    assert created.exit_code == 0, created.stderr
+    token = cli("get-workload-access-token-for-user-id", "--workload-name", "agent", "--user-id", "zoë")
+    assert token.exit_code == 0, token.stderr
+    row = next(row for row in events(trail) if row["user_id"] == "zoë")
+    body = {
+        "seq": row["seq"],
+        "time": row["time"],
+        "osUser": row["os_user"],
+        "workload": row["workload"],
+        "userId": row["user_id"],
+        "operation": row["operation"],
+        "category": row["category"],
+        "target": row["target"],
+        "outcome": row["outcome"],
+        "toolVersion": row["tool_version"],
+        "prevHash": row["prev_hash"],
+    }
+    if row["sealed"] is not None:
+        body["sealed"] = row["sealed"]
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert '"zoë"' in text
+    assert row["hash"] == hashlib.sha256(row["prev_hash"].encode() + b"\n" + text.encode()).hexdigest()

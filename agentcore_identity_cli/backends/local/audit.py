@@ -507,14 +507,19 @@ class AuditTrail:
         last_seq = events[-1].seq if events else 0
         by_seq = {event.seq: event.hash for event in events}
         recorded = self.store.meta("audit_head")
-        head_seq, head_hash = 0, ""
+        head_seq, head_hash, readable = 0, "", True
         if recorded:
-            text_seq, _, head_hash = recorded.partition(":")
-            head_seq = int(text_seq) if text_seq.isdigit() else -1
+            text_seq, _, text_hash = recorded.partition(":")
+            readable = text_seq.isdigit()
+            if readable:
+                head_seq, head_hash = int(text_seq), text_hash
         verdict.head_seq, verdict.head_hash = max(head_seq, last_seq), head_hash or (events[-1].hash if events else "")
         if bad is None:
             if events and not recorded:
                 bad, problem = 1, "the record of the chain head is missing: the audit trail was edited"
+            elif not readable:
+                bad = 1 if events else None
+                problem = "the record of the chain head is malformed: the audit trail was edited"
             elif head_seq > last_seq:
                 bad = last_seq + 1
                 problem = f"events #{last_seq + 1} to #{head_seq} are missing: the chain was truncated"
