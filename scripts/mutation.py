@@ -227,6 +227,8 @@ AREA_TESTS: dict[str, list[str]] = {
         "tests/test_vault_security.py",
         "tests/test_secret_rollback.py",
         "tests/test_key_rotation.py",
+        "tests/test_key_rotation_other_process.py",
+        "tests/test_audit.py",
         "tests/reliability/test_sealed_value_tampering.py",
         "tests/test_mutation_kills_sealing.py",
         # A crash run of a minute and more that checks no sealing logic of its own.

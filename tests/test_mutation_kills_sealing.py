@@ -171,3 +171,151 @@ def test_a_rotation_over_a_damaged_value_is_refused_and_changes_nothing(cli, vau
     assert "The stored apiKey of 'openai' failed authentication; nothing was rotated." in rotated.stderr
     assert (home / "vault.key").read_bytes() == key_file
     assert _row(vault, "apikey", "openai", "apiKey")[0] == damaged
+
+
+# --- the record of changes to sealed values: how it is read, and the verdicts it gives ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        '{"written": 1}',
+        '["written"]',
+        '[["written", "apikey", "openai", "apiKey"]]',
+        '[["written", "apikey", "openai", "apiKey", 1, 2]]',
+        '[["rewritten", "apikey", "openai", "apiKey", 1]]',
+        '[["written", 5, "openai", "apiKey", 1]]',
+        '[["written", "apikey", null, "apiKey", 1]]',
+        '[["written", "apikey", "openai", ["apiKey"], 1]]',
+        '[["written", "apikey", "openai", "apiKey", "1"]]',
+        '[["written", "apikey", "openai", "apiKey", true]]',
+        '[["written", "apikey", "openai", "apiKey", 1.0]]',
+    ],
+)
+def test_a_malformed_record_of_changes_reads_as_none(text: str):
+    from agentcore_identity_cli.backends.local.audit import _changes
+
+    assert _changes(text) is None
+
+
+def test_a_record_of_changes_reads_as_tuples():
+    from agentcore_identity_cli.backends.local.audit import _changes
+
+    assert _changes('[["written","apikey","openai","apiKey",3],["deleted","oauth2","g","clientSecret",2]]') == [
+        ("written", "apikey", "openai", "apiKey", 3),
+        ("deleted", "oauth2", "g", "clientSecret", 2),
+    ]
+    assert _changes("[]") == []
+
+
+def _verify_problem(cli) -> str:
+    verified = cli("audit", "verify")
+    assert verified.exit_code == 254, verified.stdout
+    problem: str = verified.json()["problem"]
+    return problem
+
+
+def test_a_rollback_noted_by_the_triggers_but_not_yet_in_the_chain_is_named_as_such(cli, vault: Path):
+    old_sealed, old_version = _row(vault, "apikey", "openai", "apiKey")
+    updated = cli("update-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-newer")
+    assert updated.exit_code == 0, updated.stderr
+    _, new_version = _row(vault, "apikey", "openai", "apiKey")
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute(
+            "UPDATE secrets SET sealed = ?, version = ? WHERE kind = 'apikey' AND name = 'openai'",
+            (old_sealed, old_version),
+        )
+    finally:
+        db.close()
+    assert _verify_problem(cli) == (
+        f"a change not yet in the chain records the apiKey of apikey 'openai' written back with version "
+        f"{old_version}, after version {new_version} existed: a sealed value was rolled back"
+    )
+
+
+def test_removed_triggers_are_named_each(cli, vault: Path):
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute("DROP TRIGGER secrets_inserted")
+        db.execute("DROP TRIGGER secrets_deleted")
+    finally:
+        db.close()
+    assert _verify_problem(cli) == (
+        "the vault's triggers that record changes to sealed values were removed (secrets_inserted, secrets_deleted)"
+    )
+
+
+@pytest.mark.parametrize("version", [1, 7])
+def test_a_value_no_change_recorded_is_named_with_its_version(cli, vault: Path, version: int):
+    """Added behind the triggers, with a version the counter has given (1) or not (7)."""
+    sealed, _ = _row(vault, "apikey", "openai", "apiKey")
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute("DROP TRIGGER secrets_inserted")
+        db.execute(
+            "INSERT INTO secrets (kind, name, field, sealed, version) VALUES ('apikey', 'openai', 'extra', ?, ?)",
+            (sealed, version),
+        )
+    finally:
+        db.close()
+    from agentcore_identity_cli.backends.local.vault import MIGRATIONS, _statements
+
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        for statement in _statements(MIGRATIONS[4]):
+            if "TRIGGER secrets_inserted" in statement:
+                db.execute(statement)
+    finally:
+        db.close()
+    assert _verify_problem(cli) == (
+        f"the extra of apikey 'openai' has version {version}, but no change to it was ever recorded"
+    )
+
+
+def test_a_damaged_value_sealed_before_versions_does_not_stop_the_others_getting_one(cli, home: Path):
+    """The upgrade skips a value that does not open (reading it reports the damage) and goes on."""
+    from tests.audit_support import build_v1_vault
+
+    build_v1_vault(home, {"damaged": "sk-one", "sound": "sk-two"})
+    vault = home / "vault.db"
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute("UPDATE secrets SET sealed = zeroblob(40) WHERE name = 'damaged'")
+    finally:
+        db.close()
+    assert cli("api-key", "sound").stdout.strip() == "sk-two"
+    assert _row(vault, "apikey", "sound", "apiKey")[1] > 0
+    assert _row(vault, "apikey", "damaged", "apiKey")[1] == 0
+    assert cli("api-key", "damaged").exit_code == 254
+
+
+def test_the_event_of_a_sealed_secret_names_its_resource_over_one_looked_up_before(vault: Path, backend: Any):
+    """A target noted first by a lookup gives way to the resource whose secret was sealed."""
+    from tests.audit_support import APIKEY_ARN, WORKLOAD_ARN, events
+
+    with backend.audited("UpdateApiKeyCredentialProvider"):
+        backend.audit_target(WORKLOAD_ARN + "looked-up")
+        backend.seal_secret("apikey", "openai", "apiKey", "sk-sealed-again")
+    assert events(vault)[-1]["target"] == APIKEY_ARN + "openai"
+    assert backend.open_secret("apikey", "openai", "apiKey") == "sk-sealed-again"
+
+
+def test_a_value_that_has_a_version_already_is_skipped_and_the_others_still_get_one(cli, home: Path):
+    """A rotation finished by recovery loads the key without the upgrade, so a value can be
+    written, with a version, before the upgrade runs; the upgrade leaves it and goes on."""
+    from tests.audit_support import build_v1_vault
+
+    build_v1_vault(home, {"written-since": "sk-one", "sound": "sk-two", "other": "sk-three"})
+    vault = home / "vault.db"
+    assert cli("list-api-key-credential-providers").exit_code == 0  # migrated, not yet upgraded
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute("UPDATE secrets SET version = 100 WHERE name = 'written-since'")
+    finally:
+        db.close()
+    assert cli("api-key", "sound").stdout.strip() == "sk-two"
+    assert _row(vault, "apikey", "sound", "apiKey")[1] > 0
+    assert _row(vault, "apikey", "other", "apiKey")[1] > 0
+    assert _row(vault, "apikey", "written-since", "apiKey")[1] == 100
