@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -586,3 +587,195 @@ def test_a_code_for_a_session_with_a_return_url_is_not_an_error_redirect(served:
     page = served.client.get(_callback_url(served, "corp"), params={"code": "forged", "state": state})
     assert page.status_code == 400 and "location" not in page.headers
     assert served.session(started["sessionUri"])["status"] == "FAILED"
+
+
+def _callback_id(served: Served, provider: str = "corp") -> str:
+    return _callback_url(served, provider).rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize("error", ["ACCESS_DENIED", "Consent.Denied-2"])
+def test_a_refusal_answers_with_the_session_and_the_return_url_keeping_an_upper_case_code(served: Served, error: str):
+    """What the callback route reads: the session's URI and where the browser goes, with the
+    provider's error code as it was sent when it is a safe token (letters of either case)."""
+    started = served.start(resourceOauth2ReturnUrl=RETURN_URL)
+    state = _query(started["authorizationUrl"])["state"]
+    with served.pool.backend() as backend:
+        outcome = backend.receive_oauth2_callback(_callback_id(served), {"error": error, "state": state})
+    assert outcome == {
+        "sessionUri": started["sessionUri"],
+        "returnUrl": RETURN_URL + "?" + urlencode({"session_id": started["sessionUri"], "error": error}),
+    }
+    assert served.session(started["sessionUri"])["status"] == "FAILED"
+
+
+def test_a_forged_code_fails_the_session_naming_the_code_exchange(served: Served):
+    started = served.start()
+    state = _query(started["authorizationUrl"])["state"]
+    page = served.client.get(_callback_url(served, "corp"), params={"code": "forged", "state": state})
+    assert page.status_code == 400
+    assert "<p>The authorization server refused the authorization code exchange: invalid_grant" in page.text
+    assert served.session(started["sessionUri"])["status"] == "FAILED"
+
+
+# --- login's loopback listener and the code_from_callback / exchange_code steps ------------
+
+
+def _pending(state: str = "s" * 43) -> Any:
+    from agentcore_identity_cli.oauth.flows import PendingAuthorization
+
+    return PendingAuthorization(
+        url="http://127.0.0.1:1/authorize",
+        state=state,
+        code_verifier="v" * 43,
+        redirect_uri="http://127.0.0.1:1/callback",
+        scopes=(),
+    )
+
+
+@pytest.mark.parametrize("params", [{"state": "t" * 43, "code": "c"}, {"code": "c"}, {"state": "", "code": "c"}])
+def test_a_redirect_with_another_state_is_refused_as_access_denied(params: dict[str, str]):
+    from agentcore_identity_cli.oauth.flows import code_from_callback
+
+    with pytest.raises(ServiceError) as refused:
+        code_from_callback(_pending(), params)
+    assert refused.value.code == "AccessDeniedException"
+    assert refused.value.message.startswith("The redirect's state does not match the login that was started")
+
+
+@pytest.mark.parametrize("params", [{}, {"code": ""}, {"code": "", "error": ""}])
+def test_a_redirect_with_neither_code_nor_error_is_a_validation_error(params: dict[str, str]):
+    from agentcore_identity_cli.oauth.flows import code_from_callback
+
+    pending = _pending()
+    with pytest.raises(ServiceError) as refused:
+        code_from_callback(pending, {"state": pending.state, **params})
+    assert (refused.value.code, refused.value.message) == (
+        "ValidationException",
+        "The redirect carries neither a code nor an error.",
+    )
+    assert refused.value.render() == (
+        "An error occurred (ValidationException): The redirect carries neither a code nor an error."
+    )
+
+
+def test_a_denied_consent_is_the_providers_error():
+    from agentcore_identity_cli.oauth.flows import code_from_callback
+    from agentcore_identity_cli.oauth.http import OAuthProviderError
+
+    pending = _pending()
+    with pytest.raises(OAuthProviderError) as refused:
+        code_from_callback(pending, {"state": pending.state, "error": "access_denied", "error_description": "no"})
+    assert refused.value.code == "OAuth2Error"
+    assert refused.value.message == "The authorization server refused the authorization request: access_denied (no)"
+
+
+def _browser_get(url: str) -> Any:
+    """The browser's request to the listener, in its own thread: the page is held until the login ends."""
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(lambda: httpx.get(url, timeout=10))
+    pool.shutdown(wait=False)
+    return future
+
+
+def _page_of_listener(response: httpx.Response, status: int, title: str, body: str) -> None:
+    """The listener's page, exactly: what a browser shows, may cache, and may send on."""
+    from agentcore_identity_cli.oauth.listener import _PAGE
+
+    page = _PAGE.format(title=title, body=body).encode()
+    assert response.status_code == status
+    assert response.content == page
+    assert f"<h1>{title}</h1><p>{body}</p>" in response.text
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-length"] == str(len(page))
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_loopback_login_stores_the_token_audits_who_and_tells_the_browser(served: Served):
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+    from tests.audit_support import events
+
+    with LoopbackListener() as listener, served.pool.backend() as backend:
+        authorization = backend.begin_user_authorization(
+            "corp", redirect_uri=listener.redirect_uri, workload="agent", user_id="bob"
+        )
+        redirect = _consent(served.server, authorization.url)
+        assert redirect.startswith(listener.redirect_uri + "?")
+        browser = _browser_get(redirect)
+        params = listener.wait(10)
+        result = backend.complete_user_authorization(authorization, params)
+        listener.finish(True, "Tokens for <corp> & bob are stored.")
+        _page_of_listener(browser.result(), 200, "Logged in", "Tokens for &lt;corp&gt; &amp; bob are stored.")
+    (issued,) = [t for t in served.server.tokens if t.user]
+    assert result.access_token == issued.access_token
+    (exchange,) = served.code_exchanges()
+    assert exchange["form"]["grant_type"] == ["authorization_code"]
+    (login,) = [e for e in events(served.vault) if e["operation"] == "OAuth2Login"]
+    assert (login["workload"], login["user_id"], login["outcome"]) == ("agent", "bob", "success")
+
+
+def test_a_failed_loopback_login_names_the_code_exchange_and_the_failure_page_says_why(served: Served):
+    from agentcore_identity_cli.oauth.http import OAuthProviderError
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+    from tests.audit_support import events
+
+    with LoopbackListener() as listener, served.pool.backend() as backend:
+        authorization = backend.begin_user_authorization(
+            "corp", redirect_uri=listener.redirect_uri, workload="agent", user_id="bob"
+        )
+        forged = f"{listener.redirect_uri}?{urlencode({'code': 'forged', 'state': authorization.pending.state})}"
+        browser = _browser_get(forged)
+        params = listener.wait(10)
+        with pytest.raises(OAuthProviderError) as refused:
+            backend.complete_user_authorization(authorization, params)
+        listener.finish(False, refused.value.message)
+        assert refused.value.message.startswith(
+            "The authorization server refused the authorization code exchange: invalid_grant"
+        )
+        _page_of_listener(browser.result(), 400, "Login failed", html.escape(refused.value.message))
+    (login,) = [e for e in events(served.vault) if e["operation"] == "OAuth2Login"]
+    assert (login["workload"], login["user_id"], login["outcome"]) == ("agent", "bob", "OAuth2Error")
+
+
+def test_the_listener_keeps_blank_query_values():
+    """A redirect's `code=` or `error=` with no value is still seen as such, not as missing."""
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+    with LoopbackListener() as listener:
+        browser = _browser_get(listener.redirect_uri + "?code=&state=s&error=")
+        assert listener.wait(10) == {"code": "", "state": "s", "error": ""}
+        listener.finish(False, "The redirect carries neither a code nor an error.")
+        _page_of_listener(browser.result(), 400, "Login failed", "The redirect carries neither a code nor an error.")
+
+
+def test_a_listener_closed_before_the_login_finished_says_so():
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+    listener = LoopbackListener().start()
+    try:
+        browser = _browser_get(listener.redirect_uri + "?code=c&state=s")
+        assert listener.wait(10) == {"code": "c", "state": "s"}
+    finally:
+        listener.close()
+    _page_of_listener(browser.result(), 400, "Login failed", "The login did not finish.")
+
+
+def test_the_browsers_page_is_not_held_past_its_wait(monkeypatch: pytest.MonkeyPatch):
+    """A login that never ends (the command killed, a debugger) does not leave the tab loading forever."""
+    from agentcore_identity_cli.oauth import listener as module
+
+    monkeypatch.setattr(module, "PAGE_WAIT", 0.5)
+    with module.LoopbackListener() as listener:
+        response = httpx.get(listener.redirect_uri + "?code=c&state=s", timeout=5)
+        _page_of_listener(response, 400, "Login failed", "The login did not finish.")
+
+
+def test_listeners_on_the_default_port_each_get_a_free_port_from_the_system():
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+    with LoopbackListener() as first, LoopbackListener() as second:
+        ports = {urlsplit(first.redirect_uri).port, urlsplit(second.redirect_uri).port}
+    assert len(ports) == 2
+    assert all(port is not None and port >= 1024 for port in ports), ports
