@@ -17,7 +17,10 @@ Clients may authenticate with private_key_jwt: the assertion's signature is chec
 the client's registered `jwks`, its `aud` (the token endpoint), `iss` = `sub`, a `jti` never
 seen before and its expiry, against the server's clock (`clock_offset` moves it). Every
 request to the token, device and revocation endpoints is kept in `requests` (path, form with
-repeated values, client authentication method); verified assertions in `assertions`.
+repeated values, client authentication method, headers with lower-case names); verified
+assertions in `assertions`. `/json/token` is the token endpoint of the vendors that send JSON
+token requests (Atlassian, Notion): it refuses a form body, and keeps each JSON body in
+`json_bodies`.
 
 The fixture `oauth_server` yields an :class:`AuthServer`: its `url`, `stats` (how many
 requests of each grant, refreshes, revocations, client authentication methods seen),
@@ -207,6 +210,7 @@ class AuthServer:
         self.auth_methods_seen: list[str] = []
         self.authorize_requests: list[dict[str, str]] = []
         self.github_accept: list[str] = []
+        self.json_bodies: list[dict[str, Any]] = []  # what /json/token received
         # Knobs the tests turn.
         self.expires_in: dict[str, int] = {}
         self.default_expires_in = 3600
@@ -598,7 +602,8 @@ def build_app(state: AuthServer) -> Flask:
             method = "private_key_jwt"
             state.auth_methods_seen.append(f"private_key_jwt:{request.form.get('client_id')}")
         form = {key: request.form.getlist(key) for key in request.form}
-        state.requests.append({"path": request.path, "form": form, "auth": method})
+        headers = {key.lower(): value for key, value in request.headers.items()}
+        state.requests.append({"path": request.path, "form": form, "auth": method, "headers": headers})
 
     @app.get("/.well-known/openid-configuration")
     @app.get("/.well-known/oauth-authorization-server")
@@ -649,6 +654,20 @@ def build_app(state: AuthServer) -> Flask:
             body["id_token"] = state.id_token(code.user, code.client_id, code.nonce)
             response.set_data(json.dumps(body))
         return response
+
+    @app.post("/json/token")
+    def json_token() -> Any:
+        """The token endpoint of a vendor that takes JSON bodies only (Atlassian, Notion): a form
+        body is refused; a JSON one is answered as /token answers its form."""
+        body = request.get_json(silent=True) if request.mimetype == "application/json" else None
+        if not isinstance(body, dict):
+            refusal = {"error": "invalid_request", "error_description": "this endpoint takes a JSON body"}
+            return Response(json.dumps(refusal), status=400, content_type="application/json")
+        state.json_bodies.append(body)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-type", "content-length")}
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        with app.test_request_context("/token", method="POST", data=urlencode(body, doseq=True), headers=headers):
+            return token()
 
     @app.post("/device_authorization")
     def device_authorization() -> Any:

@@ -779,3 +779,252 @@ def test_listeners_on_the_default_port_each_get_a_free_port_from_the_system():
         ports = {urlsplit(first.redirect_uri).port, urlsplit(second.redirect_uri).port}
     assert len(ports) == 2
     assert all(port is not None and port >= 1024 for port in ports), ports
+
+
+# --- a browser login's OAuth client: the authorization URL, the client authentication of the
+# code exchange and of revocation, the vendor's headers and JSON bodies, the request timeout ---
+
+LOOPBACK_REDIRECT = "http://127.0.0.1:9/callback"  # the test server takes any loopback port; nothing listens here
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def _login(served: Served, provider: str, user_id: str = "bob") -> tuple[Any, Any]:
+    """A browser login run through the backend: start, the user's consent, the redirect, the code exchange."""
+    with served.pool.backend() as backend:
+        authorization = backend.begin_user_authorization(
+            provider, redirect_uri=LOOPBACK_REDIRECT, workload="agent", user_id=user_id
+        )
+        redirect = _consent(served.server, authorization.url)
+        result = backend.complete_user_authorization(authorization, _query(redirect))
+    return authorization, result
+
+
+def _custom_provider(cli: Any, server: AuthServer, name: str, client_id: str, method: str, secret: str = "") -> None:
+    """A CustomOauth2 provider on the test server's discovery URL with an explicit client authentication."""
+    inner = {
+        "oauthDiscovery": {"discoveryUrl": server.discovery_url},
+        "clientId": client_id,
+        "clientAuthenticationMethod": method,
+    }
+    created = cli(
+        "create-oauth2-credential-provider",
+        "--name",
+        name,
+        "--credential-provider-vendor",
+        "CustomOauth2",
+        "--oauth2-provider-config-input",
+        json.dumps({"customOauth2ProviderConfig": inner}),
+        *(["--client-secret", "-"] if secret else []),
+        input=secret,
+    )
+    assert created.exit_code == 0, created.stderr
+
+
+def _secret_reads(vault: Path) -> list[dict[str, Any]]:
+    from tests.audit_support import events
+
+    return [e for e in events(vault) if e["category"] == "secret-read"]
+
+
+def test_the_authorization_url_is_built_without_opening_the_secret_and_for_the_os_user_by_default(
+    cli: Any, served: Served
+):
+    """The authorization URL goes to a browser: it carries no client secret, and building it
+    decrypts none (nor a private key). Without a user id the login is the OS user's."""
+    from agentcore_identity_cli.identity import os_user
+
+    _custom_provider(cli, served.server, "jwt", "jwt-app", "PRIVATE_KEY_JWT")
+    before = _secret_reads(served.vault)
+    with served.pool.backend() as backend:
+        basic = backend.begin_user_authorization("corp", redirect_uri=LOOPBACK_REDIRECT, scopes=["read"])
+        signed = backend.begin_user_authorization("jwt", redirect_uri=LOOPBACK_REDIRECT, scopes=["read"])
+    assert _secret_reads(served.vault) == before
+    for authorization in (basic, signed):
+        assert "client_secret" not in authorization.url and "s3cret-client" not in authorization.url
+        assert "client_assertion" not in authorization.url
+        assert authorization.user_id == os_user()
+        assert authorization.scopes == authorization.pending.scopes == ("read",)
+    # A login for another user is started for that user.
+    with served.pool.backend() as backend:
+        assert backend.begin_user_authorization("corp", redirect_uri=LOOPBACK_REDIRECT, user_id="bob").user_id == "bob"
+
+
+def test_the_state_and_the_pkce_verifier_are_fresh_random_values_of_their_full_length(served: Served):
+    """32 random bytes of state (43 URL-safe characters) and 64 of verifier (86 characters,
+    within RFC 7636's 43..128), the challenge being the verifier's S256 digest."""
+    import re
+
+    with served.pool.backend() as backend:
+        first, second = (
+            backend.begin_user_authorization("corp", redirect_uri=LOOPBACK_REDIRECT).pending for _ in range(2)
+        )
+    for pending in (first, second):
+        query = _query(pending.url)
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43}", pending.state) and query["state"] == pending.state
+        assert re.fullmatch(r"[A-Za-z0-9_-]{86}", pending.code_verifier)
+        digest = hashlib.sha256(pending.code_verifier.encode()).digest()
+        assert query["code_challenge"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        assert query["code_challenge_method"] == "S256"
+    assert first.state != second.state and first.code_verifier != second.code_verifier
+
+
+def test_custom_parameters_may_not_set_what_the_authorization_request_sets_itself(served: Served):
+    with served.pool.backend() as backend, pytest.raises(ServiceError) as refused:
+        backend.begin_user_authorization(
+            "corp", redirect_uri=LOOPBACK_REDIRECT, extra=[("state", "mine"), ("client_id", "x"), ("prompt", "login")]
+        )
+    assert (refused.value.code, refused.value.message) == (
+        "ValidationException",
+        "customParameters cannot set client_id, state: the authorization request sets it itself.",
+    )
+
+
+def test_a_provider_without_an_authorization_endpoint_cannot_start_a_browser_login(cli: Any, served: Served):
+    """A machine-to-machine provider (no authorization_endpoint in its metadata)."""
+    served.server.metadata_overrides["authorization_endpoint"] = None
+    created = cli(
+        "create-oauth2-credential-provider",
+        "--name",
+        "m2m",
+        "--credential-provider-vendor",
+        "CustomOauth2",
+        "--discovery-url",
+        served.server.url + "/.well-known/oauth-authorization-server",  # not the cached document of corp
+        "--client-id",
+        "app",
+        "--client-secret",
+        "-",
+        input="s3cret-client",
+    )
+    assert created.exit_code == 0, created.stderr
+    with served.pool.backend() as backend, pytest.raises(ServiceError) as refused:
+        backend.begin_user_authorization("m2m", redirect_uri=LOOPBACK_REDIRECT)
+    assert (refused.value.code, refused.value.message) == (
+        "ValidationException",
+        "This provider has no authorization endpoint, so it cannot run a browser login.",
+    )
+    assert served.server.authorize_requests == []
+
+
+def test_a_client_secret_basic_login_authenticates_with_the_basic_header_and_the_engines_headers(served: Served):
+    from agentcore_identity_cli.oauth.http import USER_AGENT
+
+    _login(served, "corp")
+    (exchange,) = served.code_exchanges()
+    assert exchange["auth"] == "client_secret_basic"
+    assert exchange["headers"]["authorization"] == "Basic " + base64.b64encode(b"app:s3cret-client").decode()
+    assert "client_secret" not in exchange["form"]
+    # The engine's headers: its User-Agent (Reddit refuses a generic one) and JSON answers asked for (GitHub).
+    assert exchange["headers"]["user-agent"] == USER_AGENT
+    assert exchange["headers"]["accept"] == "application/json"
+
+
+def test_a_client_secret_post_provider_authenticates_its_code_exchange_and_revocation_in_the_body(
+    cli: Any, served: Served
+):
+    served.server.add_client("post-app", "p0st-secret", auth_methods=["client_secret_post"])
+    _custom_provider(cli, served.server, "post", "post-app", "CLIENT_SECRET_POST", secret="p0st-secret")
+    _login(served, "post")
+    (exchange,) = served.code_exchanges()
+    assert exchange["auth"] == "client_secret_post"
+    assert (exchange["form"]["client_id"], exchange["form"]["client_secret"]) == (["post-app"], ["p0st-secret"])
+    assert "authorization" not in exchange["headers"]
+    logout = cli("logout", "post", "--workload-name", "agent", "--user-id", "bob")
+    assert logout.exit_code == 0, logout.stderr
+    revocations = [r for r in served.server.requests if r["path"] == "/revoke"]
+    assert len(revocations) == 2  # the refresh token and the access token
+    for revocation in revocations:
+        assert revocation["auth"] == "client_secret_post"
+        assert revocation["form"]["client_secret"] == ["p0st-secret"]
+        assert "authorization" not in revocation["headers"]
+    assert served.server.stats["revoked"] == 2
+
+
+def test_a_private_key_jwt_login_sends_an_assertion_for_the_token_endpoint(cli: Any, served: Served):
+    _custom_provider(cli, served.server, "jwt", "jwt-app", "PRIVATE_KEY_JWT")
+    shown = cli("oauth2-public-key", "--name", "jwt", "--output", "json")
+    assert shown.exit_code == 0, shown.stderr
+    served.server.add_client("jwt-app", "", auth_methods=["private_key_jwt"], jwks=shown.json())
+    _, result = _login(served, "jwt")
+    (issued,) = [t for t in served.server.tokens if t.user]
+    assert (result.access_token, issued.client_id) == (issued.access_token, "jwt-app")
+    (exchange,) = served.code_exchanges()
+    assert exchange["auth"] == "private_key_jwt"
+    assert exchange["form"]["client_assertion_type"] == [ASSERTION_TYPE]
+    assert "client_secret" not in exchange["form"] and "authorization" not in exchange["headers"]
+    ((_, claims),) = served.server.assertions
+    assert claims["aud"] == served.server.url + "/token"
+    assert claims["iss"] == claims["sub"] == "jwt-app"
+
+
+def test_a_json_vendors_login_sends_its_headers_and_a_json_body(cli: Any, served: Served):
+    """Notion: a JSON token request (its token endpoint refuses a form) and its Notion-Version header."""
+    created = cli(
+        "create-oauth2-credential-provider",
+        "--name",
+        "notion",
+        "--credential-provider-vendor",
+        "NotionOauth2",
+        "--client-id",
+        "app",
+        "--client-secret",
+        "-",
+        "--authorization-endpoint",
+        served.server.url + "/authorize",
+        "--token-endpoint",
+        served.server.url + "/json/token",
+        input="s3cret-client",
+    )
+    assert created.exit_code == 0, created.stderr
+    authorization, result = _login(served, "notion")
+    (issued,) = [t for t in served.server.tokens if t.user]
+    assert result.access_token == issued.access_token
+    (body,) = served.server.json_bodies
+    assert body["grant_type"] == "authorization_code"
+    assert body["code_verifier"] == authorization.pending.code_verifier
+    (exchange,) = served.code_exchanges()
+    assert exchange["headers"]["notion-version"] == "2025-09-03"
+    assert exchange["headers"]["accept"] == "application/json"
+    assert exchange["auth"] == "client_secret_basic"  # Notion's catalogue method
+
+
+def test_a_code_exchange_gives_up_after_the_backends_timeout(served: Served):
+    """The request timeout set on the backend (the CLI's --cli-read-timeout) bounds the code
+    exchange: a token endpoint that does not answer fails the login after it, not after the
+    engine's default of 30 seconds."""
+    import time
+
+    from agentcore_identity_cli.oauth.http import OAuthNetworkError
+
+    served.server.hold("authorization_code", 2, 8.0)  # the one exchange is held 8 seconds
+    with served.pool.backend() as backend:
+        backend.http_timeout = 0.5
+        authorization = backend.begin_user_authorization("corp", redirect_uri=LOOPBACK_REDIRECT, user_id="bob")
+        redirect = _consent(served.server, authorization.url)
+        started = time.monotonic()
+        with pytest.raises(OAuthNetworkError) as failed:
+            backend.complete_user_authorization(authorization, _query(redirect))
+        elapsed = time.monotonic() - started
+    assert elapsed < 5, elapsed
+    # The read timeout or the request's deadline, whichever fires first: both are the 0.5 seconds.
+    assert failed.value.message in (
+        f"The authorization code exchange timed out: no answer from {served.server.url}/token.",
+        f"{served.server.url}/token did not answer in full within 0.5 seconds: the request was abandoned.",
+    )
+
+
+def test_a_listener_that_never_started_can_be_closed():
+    """A listener whose port is taken fails to start (login on the aws backend says so); closing
+    it, as a `finally` does, releases nothing and raises nothing."""
+    import socket
+
+    from agentcore_identity_cli.oauth.listener import LoopbackListener
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listener = LoopbackListener(port=taken.getsockname()[1])
+        with pytest.raises(OSError):
+            listener.start()
+        listener.close()
+    LoopbackListener().close()
