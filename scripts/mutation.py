@@ -342,9 +342,12 @@ def run(areas: list[str], with_network: bool, rerun: bool = False, jobs: int = 1
         # survivors nobody has explained, which a test added since may now kill. A mutant killed
         # once stays killed while its function is unchanged, and an explained survivor is left
         # for the next full run.
+        # The names come from the last generation: the first call to mutmut numbers a changed
+        # function's mutants afresh, so the mutants never run are looked for again at the end.
         passes: tuple[Callable[[int | None], bool], ...] = (
             lambda code: code is None,
             lambda code: code is not None and status(code) != KILLED,
+            lambda code: code is None,
         )
         for wanted in passes:
             names = [name for name, code in results(area).items() if wanted(code) and name not in explained]

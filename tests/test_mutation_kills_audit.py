@@ -507,3 +507,15 @@ def test_an_events_hash_covers_its_canonical_utf8_json(cli, trail: Path):
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert '"zoë"' in text
     assert row["hash"] == hashlib.sha256(row["prev_hash"].encode() + b"\n" + text.encode()).hexdigest()
+
+
+def test_a_seal_at_the_genesis_covers_no_event_and_the_next_keyed_command_extends_it(cli, trail: Path, backend: Any):
+    """A seal at event #0 (a vault keyed before its first event) names the genesis hash: the
+    chain is intact, sealed through #0, and the next keyed command seals it through its event."""
+    key = backend.keys.key()
+    backend.audit._write_seal(key, 0, backend.audit.genesis())
+    verdict = backend.audit.verify(key)
+    assert (verdict.problem, verdict.sealed_through, verdict.seal_checked) == (None, 0, True)
+    _create(cli, "after")
+    code, body = _verdict(cli)
+    assert (code, body["sealedThrough"]) == (0, "9")
