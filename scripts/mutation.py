@@ -350,7 +350,10 @@ def run(areas: list[str], with_network: bool, rerun: bool = False, jobs: int = 1
             lambda code: code is None,
         )
         for wanted in passes:
-            names = [name for name, code in results(area).items() if wanted(code) and name not in explained]
+            # A mutant never run is run even if explained: the explanation holds only for a survivor.
+            names = [
+                name for name, code in results(area).items() if wanted(code) and (code is None or name not in explained)
+            ]
             if names:
                 code = _mutmut(area, names, with_network, jobs)
                 if code != 0:

@@ -519,3 +519,18 @@ def test_a_seal_at_the_genesis_covers_no_event_and_the_next_keyed_command_extend
     _create(cli, "after")
     code, body = _verdict(cli)
     assert (code, body["sealedThrough"]) == (0, "9")
+
+
+def test_a_malformed_head_record_on_an_empty_chain_names_no_event(vault_file: Path):
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    opened = LocalBackend(vault_file)
+    try:
+        opened.store.db.execute("INSERT INTO meta (key, value) VALUES ('audit_head', 'garbage')")
+        verdict = opened.audit.verify(None)
+    finally:
+        opened.close()
+    assert (verdict.problem, verdict.bad_event) == (
+        "the record of the chain head is malformed: the audit trail was edited",
+        None,
+    )

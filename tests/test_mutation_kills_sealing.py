@@ -319,3 +319,101 @@ def test_a_value_that_has_a_version_already_is_skipped_and_the_others_still_get_
     assert _row(vault, "apikey", "sound", "apiKey")[1] > 0
     assert _row(vault, "apikey", "other", "apiKey")[1] > 0
     assert _row(vault, "apikey", "written-since", "apiKey")[1] == 100
+
+
+# --- KeyRing.open: one more read only when the key was rotated meanwhile ------------------------
+
+
+def _sealed_read(backend: Any, vault: Path, calls: list[int], then: Any = None) -> Any:
+    """A read of the API key's sealed value as open_sealed_value does it, counting its calls; `then`
+    runs after each read, before the value is opened."""
+
+    def read() -> tuple[bytes, bytes]:
+        sealed, version = _row(vault, "apikey", "openai", "apiKey")
+        calls.append(version)
+        if then is not None:
+            then(sealed)
+        return sealed, backend._aad("apikey", "openai", "apiKey", version)
+
+    return read
+
+
+def test_a_value_that_fails_to_open_with_the_key_unchanged_is_read_once(vault: Path, backend: Any):
+    """No rotation happened: the failure is the value's, reported at once."""
+    backend.keys.key()
+    sealed, _ = _row(vault, "apikey", "openai", "apiKey")
+    damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute("UPDATE secrets SET sealed = ? WHERE kind = 'apikey' AND name = 'openai'", (damaged,))
+    finally:
+        db.close()
+    calls: list[int] = []
+    with pytest.raises(crypto.SealError):
+        backend.keys.open(_sealed_read(backend, vault, calls))
+    assert len(calls) == 1
+
+
+def test_a_read_raced_by_one_rotation_is_read_again_and_opens(vault: Path, backend: Any):
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    backend.keys.key()
+    other = LocalBackend(vault)
+    rotations: list[int] = []
+
+    def rotate_once(_: bytes) -> None:
+        if not rotations:
+            other.reset_token_vault_key_material({"tokenVaultId": "default"})
+            rotations.append(1)
+
+    calls: list[int] = []
+    try:
+        assert backend.keys.open(_sealed_read(backend, vault, calls, rotate_once)) == API_KEY.encode()
+    finally:
+        other.close()
+    assert len(calls) == 2
+
+
+def test_a_read_raced_by_a_rotation_each_time_fails_after_one_retry(vault: Path, backend: Any):
+    """Two rotations, each between a read and its opening: the value is read twice, and the
+    second failure is reported as the value's (a SealError), not as an internal error."""
+    from agentcore_identity_cli.backends.local.backend import LocalBackend
+
+    backend.keys.key()
+    other = LocalBackend(vault)
+    calls: list[int] = []
+    try:
+        with pytest.raises(crypto.SealError):
+            backend.keys.open(
+                _sealed_read(
+                    backend, vault, calls, lambda _: other.reset_token_vault_key_material({"tokenVaultId": "default"})
+                )
+            )
+    finally:
+        other.close()
+    assert len(calls) == 2
+
+
+def test_a_rollback_taken_into_the_chain_names_its_event(cli, vault: Path):
+    """The triggers' record of a rollback goes into the next command's event, which verify names."""
+    old_sealed, old_version = _row(vault, "apikey", "openai", "apiKey")
+    updated = cli("update-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-newer")
+    assert updated.exit_code == 0, updated.stderr
+    _, new_version = _row(vault, "apikey", "openai", "apiKey")
+    db = sqlite3.connect(vault, isolation_level=None)
+    try:
+        db.execute(
+            "UPDATE secrets SET sealed = ?, version = ? WHERE kind = 'apikey' AND name = 'openai'",
+            (old_sealed, old_version),
+        )
+    finally:
+        db.close()
+    assert cli("create-workload-identity", "--name", "after").exit_code == 0
+    from tests.audit_support import events
+
+    last = events(vault)[-1]
+    assert last["operation"] == "CreateWorkloadIdentity" and last["sealed"] is not None
+    assert _verify_problem(cli) == (
+        f"event #{last['seq']} records the apiKey of apikey 'openai' written back with version "
+        f"{old_version}, after version {new_version} existed: a sealed value was rolled back"
+    )
