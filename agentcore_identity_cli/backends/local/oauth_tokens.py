@@ -425,8 +425,6 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         targets: Targets | None = None,
         min_ttl: float = REFRESH_MARGIN,
     ) -> TokenResult:
-        from agentcore_identity_cli.oauth import flows
-
         wanted = scopes if scopes is not None else self._default_scopes(row)
         key = scopes_key(wanted)
         targets = targets or Targets()
@@ -434,6 +432,10 @@ class OAuth2TokensMixin(OAuth2ClientsMixin, TokenStoreMixin):
         resources, audiences = list(targets.resources), list(targets.audiences)
 
         def fetch() -> TokenSet:
+            # Imported only to fetch: a cached token (the common case in a script's loop) needs
+            # none of the OAuth client code.
+            from agentcore_identity_cli.oauth import flows
+
             return self._with_client(
                 row, lambda cfg: flows.client_credentials(cfg, wanted, resources=resources, audiences=audiences)
             )
