@@ -39,9 +39,9 @@ EVENT_COLUMNS = (
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
-    from importlib import resources
+    from agentcore_identity_cli.data import read_text
 
-    text = resources.files("agentcore_identity_cli.data").joinpath("audit.json").read_text()
+    text = read_text("audit.json")
     table: dict[str, Any] = json.loads(text)
     return table
 

@@ -30,9 +30,9 @@ class Backend(Protocol):
 @lru_cache(maxsize=1)
 def operations() -> dict[str, dict[str, Any]]:
     """The operations table (data/operations.json)."""
-    from importlib import resources
+    from agentcore_identity_cli.data import read_text
 
-    text = resources.files("agentcore_identity_cli.data").joinpath("operations.json").read_text()
+    text = read_text("operations.json")
     table: dict[str, dict[str, Any]] = json.loads(text)["operations"]
     return table
 
@@ -41,9 +41,9 @@ def operations() -> dict[str, dict[str, Any]]:
 def service_data(service: str) -> dict[str, Any]:
     """The pinned copy of one botocore service model (data/models/): the identity operations and
     their shapes, without documentation; what both the aws backend's clients and serve read."""
-    from importlib import resources
+    from agentcore_identity_cli.data import read_text
 
-    text = resources.files("agentcore_identity_cli.data").joinpath(f"models/{service}.json").read_text()
+    text = read_text(f"models/{service}.json")
     document: dict[str, Any] = json.loads(text)
     document.pop("botocore", None)  # the release it was copied from, not part of the model
     return document

@@ -133,9 +133,9 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 @cache
 def pattern_descriptions() -> dict[str, str]:
     """Pattern -> what it allows, in words (data/patterns.json)."""
-    from importlib import resources
+    from agentcore_identity_cli.data import read_text
 
-    text = resources.files("agentcore_identity_cli.data").joinpath("patterns.json").read_text()
+    text = read_text("patterns.json")
     table: dict[str, str] = json.loads(text)["patterns"]
     return table
 

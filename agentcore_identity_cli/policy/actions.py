@@ -40,9 +40,10 @@ PROVIDER_ACTIONS = {
 def known_actions() -> tuple[str, ...]:
     """Every action name a policy may spell out (without the service prefix)."""
     import json
-    from importlib import resources
 
-    text = resources.files("agentcore_identity_cli.data").joinpath("operations.json").read_text()
+    from agentcore_identity_cli.data import read_text
+
+    text = read_text("operations.json")
     return tuple(sorted(set(json.loads(text)["operations"]) | set(ENFORCED)))
 
 

@@ -19,9 +19,9 @@ from agentcore_identity_cli.errors import ServiceError, validation
 @cache
 def rules() -> tuple[dict[str, str], ...]:
     """The refusal rules, in the order they are tried."""
-    from importlib import resources
+    from agentcore_identity_cli.data import read_text
 
-    text = resources.files("agentcore_identity_cli.data").joinpath("local_refusals.json").read_text()
+    text = read_text("local_refusals.json")
     return tuple(json.loads(text)["rules"])
 
 
