@@ -216,7 +216,9 @@ def _verify_problem(cli) -> str:
     return problem
 
 
-def test_a_rollback_noted_by_the_triggers_but_not_yet_in_the_chain_is_named_as_such(cli, vault: Path):
+def _roll_back(cli, vault: Path) -> tuple[int, int]:
+    """Replace the API key, then write the first sealed value back with its version, through SQL
+    (the triggers note it); returns (the version written back, the version it replaced)."""
     old_sealed, old_version = _row(vault, "apikey", "openai", "apiKey")
     updated = cli("update-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-newer")
     assert updated.exit_code == 0, updated.stderr
@@ -229,6 +231,11 @@ def test_a_rollback_noted_by_the_triggers_but_not_yet_in_the_chain_is_named_as_s
         )
     finally:
         db.close()
+    return old_version, new_version
+
+
+def test_a_rollback_noted_by_the_triggers_but_not_yet_in_the_chain_is_named_as_such(cli, vault: Path):
+    old_version, new_version = _roll_back(cli, vault)
     assert _verify_problem(cli) == (
         f"a change not yet in the chain records the apiKey of apikey 'openai' written back with version "
         f"{old_version}, after version {new_version} existed: a sealed value was rolled back"
@@ -396,18 +403,7 @@ def test_a_read_raced_by_a_rotation_each_time_fails_after_one_retry(vault: Path,
 
 def test_a_rollback_taken_into_the_chain_names_its_event(cli, vault: Path):
     """The triggers' record of a rollback goes into the next command's event, which verify names."""
-    old_sealed, old_version = _row(vault, "apikey", "openai", "apiKey")
-    updated = cli("update-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-newer")
-    assert updated.exit_code == 0, updated.stderr
-    _, new_version = _row(vault, "apikey", "openai", "apiKey")
-    db = sqlite3.connect(vault, isolation_level=None)
-    try:
-        db.execute(
-            "UPDATE secrets SET sealed = ?, version = ? WHERE kind = 'apikey' AND name = 'openai'",
-            (old_sealed, old_version),
-        )
-    finally:
-        db.close()
+    old_version, new_version = _roll_back(cli, vault)
     assert cli("create-workload-identity", "--name", "after").exit_code == 0
     from tests.audit_support import events
 
