@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sqlite3
 import time
@@ -37,6 +38,27 @@ def events(vault: Path) -> list[dict[str, Any]]:
     finally:
         db.close()
     return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+
+
+def canonical(row: dict[str, Any], prev: str) -> bytes:
+    """An event's bytes under its hash, as docs/security.md states the format: every member but
+    the hash, `sealed` only when present, as sorted compact JSON in UTF-8."""
+    body = {
+        "seq": row["seq"],
+        "time": row["time"],
+        "osUser": row["os_user"],
+        "workload": row["workload"],
+        "userId": row["user_id"],
+        "operation": row["operation"],
+        "category": row["category"],
+        "target": row["target"],
+        "outcome": row["outcome"],
+        "toolVersion": row["tool_version"],
+        "prevHash": prev,
+    }
+    if row.get("sealed") is not None:
+        body["sealed"] = row["sealed"]
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def trail_text(vault: Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.audit_support import events, execute
+from tests.audit_support import canonical, events, execute
 
 
 @pytest.fixture
@@ -108,23 +108,7 @@ def _rewrite_chain(vault: Path, edit) -> None:
     statements: list = []
     for row in rows:
         edit(row)
-        body = {
-            "seq": row["seq"],
-            "time": row["time"],
-            "osUser": row["os_user"],
-            "workload": row["workload"],
-            "userId": row["user_id"],
-            "operation": row["operation"],
-            "category": row["category"],
-            "target": row["target"],
-            "outcome": row["outcome"],
-            "toolVersion": row["tool_version"],
-            "prevHash": prev,
-        }
-        if row.get("sealed") is not None:
-            body["sealed"] = row["sealed"]
-        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-        digest = hashlib.sha256(prev.encode() + b"\n" + canonical).hexdigest()
+        digest = hashlib.sha256(prev.encode() + b"\n" + canonical(row, prev)).hexdigest()
         statements.append(
             (
                 "UPDATE audit_events SET os_user = ?, outcome = ?, prev_hash = ?, hash = ? WHERE seq = ?",

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.audit_support import events, execute
+from tests.audit_support import canonical, events, execute
 
 
 @pytest.fixture
@@ -65,27 +65,6 @@ def _broken(cli, first_bad: int, problem: str) -> dict[str, Any]:
     return body
 
 
-def _canonical(row: dict[str, Any], prev: str) -> bytes:
-    """An event's bytes under its hash, as docs/security.md states the format: every member but
-    the hash, `sealed` only when present, as sorted compact JSON in UTF-8."""
-    body = {
-        "seq": row["seq"],
-        "time": row["time"],
-        "osUser": row["os_user"],
-        "workload": row["workload"],
-        "userId": row["user_id"],
-        "operation": row["operation"],
-        "category": row["category"],
-        "target": row["target"],
-        "outcome": row["outcome"],
-        "toolVersion": row["tool_version"],
-        "prevHash": prev,
-    }
-    if row.get("sealed") is not None:
-        body["sealed"] = row["sealed"]
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def _rehash(vault: Path, edit: Any) -> None:
     """Edit events and compute every hash again, and the head, as a writer without the key can."""
     rows = events(vault)
@@ -93,7 +72,7 @@ def _rehash(vault: Path, edit: Any) -> None:
     statements: list[Any] = []
     for row in rows:
         edit(row)
-        digest = hashlib.sha256(prev.encode() + b"\n" + _canonical(row, prev)).hexdigest()
+        digest = hashlib.sha256(prev.encode() + b"\n" + canonical(row, prev)).hexdigest()
         statements.append(
             (
                 "UPDATE audit_events SET os_user = ?, prev_hash = ?, hash = ? WHERE seq = ?",
@@ -494,9 +473,9 @@ def test_an_events_hash_covers_its_canonical_utf8_json(cli, trail: Path):
     token = cli("get-workload-access-token-for-user-id", "--workload-name", "agent", "--user-id", "zoë")
     assert token.exit_code == 0, token.stderr
     row = next(row for row in events(trail) if row["user_id"] == "zoë")
-    canonical = _canonical(row, row["prev_hash"])
-    assert '"zoë"' in canonical.decode()
-    assert row["hash"] == hashlib.sha256(row["prev_hash"].encode() + b"\n" + canonical).hexdigest()
+    text = canonical(row, row["prev_hash"])
+    assert '"zoë"' in text.decode()
+    assert row["hash"] == hashlib.sha256(row["prev_hash"].encode() + b"\n" + text).hexdigest()
 
 
 def test_a_seal_at_the_genesis_covers_no_event_and_the_next_keyed_command_extends_it(cli, trail: Path, backend: Any):
