@@ -48,6 +48,18 @@ def _workload_token(serve: Served, return_url: str, user: str = "alice") -> str:
     return str(dp.get_workload_access_token_for_user_id(workloadName="agent", userId=user)["workloadAccessToken"])
 
 
+def _user_federation(serve: Served, return_url: str, user: str = "alice") -> tuple[Any, dict[str, Any]]:
+    """The data-plane client and a USER_FEDERATION request for `user` returning to `return_url`."""
+    request = {
+        "workloadIdentityToken": _workload_token(serve, return_url, user),
+        "resourceCredentialProviderName": "corp",
+        "scopes": ["read"],
+        "oauth2Flow": "USER_FEDERATION",
+        "resourceOauth2ReturnUrl": return_url,
+    }
+    return serve.client("bedrock-agentcore"), request
+
+
 def _completes_as(serve: Served, user: str) -> Any:
     """The application's return-URL handler: it knows `user` is at the browser, and says so."""
     dp = serve.client("bedrock-agentcore")
@@ -76,15 +88,7 @@ def test_user_federation_runs_through_serves_callback_to_the_return_url(
 ):
     callback_url = _provider(serve, oauth_server)["callbackUrl"]
     app: ReturnUrlServer = return_url_server(_completes_as(serve, "alice"))
-    wat = _workload_token(serve, app.url)
-    dp = serve.client("bedrock-agentcore")
-    request = {
-        "workloadIdentityToken": wat,
-        "resourceCredentialProviderName": "corp",
-        "scopes": ["read"],
-        "oauth2Flow": "USER_FEDERATION",
-        "resourceOauth2ReturnUrl": app.url,
-    }
+    dp, request = _user_federation(serve, app.url)
     started = dp.get_resource_oauth2_token(**request, customState="opaque-app-state")
     assert started["sessionStatus"] == "IN_PROGRESS"
     session_uri = started["sessionUri"]
@@ -119,15 +123,7 @@ def test_another_user_completing_the_session_is_denied(
 ):
     _provider(serve, oauth_server)
     app: ReturnUrlServer = return_url_server(_completes_as(serve, "mallory"))
-    wat = _workload_token(serve, app.url, user="alice")
-    dp = serve.client("bedrock-agentcore")
-    request = {
-        "workloadIdentityToken": wat,
-        "resourceCredentialProviderName": "corp",
-        "scopes": ["read"],
-        "oauth2Flow": "USER_FEDERATION",
-        "resourceOauth2ReturnUrl": app.url,
-    }
+    dp, request = _user_federation(serve, app.url, user="alice")
     started = dp.get_resource_oauth2_token(**request)
 
     visit = user_logs_in(chromium, started["authorizationUrl"])
@@ -144,15 +140,7 @@ def test_a_declined_consent_goes_back_to_the_return_url_with_the_error(
 ):
     _provider(serve, oauth_server)
     app: ReturnUrlServer = return_url_server(lambda query: "declined")
-    wat = _workload_token(serve, app.url)
-    dp = serve.client("bedrock-agentcore")
-    request = {
-        "workloadIdentityToken": wat,
-        "resourceCredentialProviderName": "corp",
-        "scopes": ["read"],
-        "oauth2Flow": "USER_FEDERATION",
-        "resourceOauth2ReturnUrl": app.url,
-    }
+    dp, request = _user_federation(serve, app.url)
     started = dp.get_resource_oauth2_token(**request, customState="opaque-app-state")
 
     visit = user_logs_in(chromium, started["authorizationUrl"], approve=False)

@@ -184,6 +184,13 @@ class Portals:
             )
         return session
 
+    async def _session_post(self, request: Request, portal_id: str) -> tuple[dict[str, str], _Session]:
+        """The form of a state-changing request of a signed-in user, checked, and their session."""
+        form = await _form(request)
+        session = self._require_session(request, portal_id)
+        self._check_post(request, form, session.csrf)
+        return form, session
+
     def _check_post(self, request: Request, form: dict[str, str], expected: str) -> None:
         """A state-changing request: from this origin, with the CSRF token of this browser."""
         site = request.headers.get("sec-fetch-site")
@@ -311,9 +318,7 @@ class Portals:
     async def sign_out(self, request: Request, portal_id: str) -> Response:
         from starlette.responses import RedirectResponse
 
-        form = await _form(request)
-        session = self._require_session(request, portal_id)
-        self._check_post(request, form, session.csrf)
+        _, session = await self._session_post(request, portal_id)
         with self._lock:
             for key in [k for k, s in self._sessions.items() if s is session]:
                 del self._sessions[key]
@@ -324,9 +329,7 @@ class Portals:
     async def connect(self, request: Request, portal_id: str) -> Response:
         from starlette.responses import RedirectResponse
 
-        form = await _form(request)
-        session = self._require_session(request, portal_id)
-        self._check_post(request, form, session.csrf)
+        form, session = await self._session_post(request, portal_id)
         provider = form.get("provider", "")
         state = secrets.token_urlsafe(32)
         return_url = self._base() + _path(portal_id, "connected")
@@ -370,9 +373,7 @@ class Portals:
     async def disconnect(self, request: Request, portal_id: str) -> Response:
         from starlette.responses import RedirectResponse
 
-        form = await _form(request)
-        session = self._require_session(request, portal_id)
-        self._check_post(request, form, session.csrf)
+        form, session = await self._session_post(request, portal_id)
         provider = form.get("provider", "")
         result = await self._call(lambda backend: backend.portal_disconnect(portal_id, provider, session.user))
         text = f"{provider} is disconnected."
