@@ -6,6 +6,7 @@ import os
 import secrets
 import stat
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +29,17 @@ def other_user() -> Iterator[tuple[str, int]]:
         print(f"skipped: {reason}")
         pytest.skip(reason)
     name = f"acitest{secrets.token_hex(3)}"
-    subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name], check=True)
+    # useradd takes a lock on /etc/passwd and gives up at once when another process (another
+    # test run on this machine) holds it: try again for a few seconds.
+    for attempt in range(50):
+        made = subprocess.run(
+            ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name], capture_output=True, text=True
+        )
+        if made.returncode == 0:
+            break
+        if attempt == 49 or "lock" not in made.stderr:
+            pytest.fail(f"useradd {name} failed ({made.returncode}): {made.stderr.strip()}")
+        time.sleep(0.2)
     try:
         import pwd
 
