@@ -5,12 +5,15 @@ provider and the provider of its one connection. A user signs in, connects the p
 `get-resource-oauth2-token` for that user then returns the token without a new consent;
 disconnected, it asks again. Another user sees none of the first one's connections; requests
 without the CSRF token or from another site are refused. The screenshots of the sign-in,
-connections and error pages are written to docs/images/consent-portal/, which the docs embed.
+connections and error pages are taken on every run; with AGENTCORE_UPDATE_SCREENSHOTS=1 they
+are written to docs/images/consent-portal/, which docs/consent-portal.md embeds (a test run
+changes no file of the project otherwise).
 """
 # ruff: noqa: F811 - the fixtures are imported from their support modules
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -78,8 +81,11 @@ def phone(chromium: Any) -> Iterator[Any]:
 
 
 def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    image = page.screenshot(full_page=True)
+    assert image.startswith(b"\x89PNG")
+    if os.environ.get("AGENTCORE_UPDATE_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / f"{name}.png").write_bytes(image)
 
 
 def _sign_in(portal: Portal, context: Any, user: str, *, shot: bool = False) -> Any:
