@@ -147,7 +147,8 @@ def _api_key_to_a_full_disk(token: str, *extra: str) -> subprocess.CompletedProc
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
-            env=dict(os.environ),
+            # Buffered stdout, as users have it (PYTHONUNBUFFERED would write at once).
+            env={key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"},
             timeout=60,
             check=False,
         )

@@ -439,7 +439,9 @@ def _seed_providers(cli, count: int) -> None:
 
 
 def _env_for_subprocess(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
+    # Buffered stdout, as users have it: PYTHONUNBUFFERED in the test machine's environment
+    # would hide a failure that only shows when the buffer is flushed.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
     env["AGENTCORE_IDENTITY_HOME"] = str(home)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env

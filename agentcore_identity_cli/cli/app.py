@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode, click hands back the code of a typer.Exit as the result; Typer
         # turns a Ctrl-C inside a command into Exit(130), which no command of ours raises itself.
         code = result if isinstance(result, int) else 0
+        # Output to a pipe or a file is buffered: a reader gone or a full disk must show here,
+        # where it is handled, not in Python's own flush at exit (exit 120, "Exception ignored").
+        sys.stdout.flush()
         return _interrupted() if code == EXIT_INTERRUPTED else code
     except CommandExit as exc:
         return exc.code

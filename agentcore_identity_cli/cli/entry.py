@@ -21,7 +21,25 @@ def run() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         code = EXIT_INTERRUPTED
+    _settle_stdout()
     sys.exit(code)
+
+
+def _settle_stdout() -> None:
+    """Write out what stdout still holds; when it cannot take it (a full disk, a reader gone,
+    already reported), drop it, so that Python's flush at exit neither prints "Exception
+    ignored" nor turns the exit code into 120."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def _run(args: list[str]) -> int:
