@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import stat
 import subprocess
 import time
@@ -17,6 +18,14 @@ SECRET = "sk-live-OWNERSHIP-CANARY-0123456789"
 
 def _create(cli, name: str = "openai"):
     return cli("create-api-key-credential-provider", "--name", name, "--api-key", "-", input=SECRET)
+
+
+def _admin_tool(name: str) -> str:
+    """useradd and userdel live in the sbin folders, which a minimal PATH may leave out."""
+    found = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+    if found is None:
+        pytest.fail(f"{name} is not installed: the ownership tests need it to make a second OS user")
+    return found
 
 
 @pytest.fixture
@@ -33,7 +42,9 @@ def other_user() -> Iterator[tuple[str, int]]:
     # test run on this machine) holds it: try again for a few seconds.
     for attempt in range(50):
         made = subprocess.run(
-            ["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name], capture_output=True, text=True
+            [_admin_tool("useradd"), "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            capture_output=True,
+            text=True,
         )
         if made.returncode == 0:
             break
@@ -45,7 +56,7 @@ def other_user() -> Iterator[tuple[str, int]]:
 
         yield name, pwd.getpwnam(name).pw_uid
     finally:
-        subprocess.run(["userdel", name], check=False)
+        subprocess.run([_admin_tool("userdel"), name], check=False)
 
 
 def _hand_over(path: Path, uid: int) -> None:
