@@ -714,12 +714,10 @@ def load_cli_group() -> click.Command:
     """The root click group of ``agentcore-identity``, with every command registered."""
     import typer
 
-    from agentcore_identity_cli.cli import app as app_module
+    from agentcore_identity_cli.cli.app import load_commands
+    from agentcore_identity_cli.cli.root import app
 
-    load_commands = getattr(app_module, "load_commands", None)
-    if callable(load_commands):  # commands register lazily, on import of their module
-        load_commands()
-    app = vars(app_module)["app"]
+    load_commands()  # commands register lazily, on import of their module
     return typer.main.get_command(app)
 
 

@@ -23,7 +23,8 @@ import pytest
 import typer
 
 from agentcore_identity_cli.cli.app import load_commands
-from agentcore_identity_cli.cli.root import GLOBAL_OPTIONS, app
+from agentcore_identity_cli.cli.globalopts import GLOBAL_OPTIONS
+from agentcore_identity_cli.cli.root import app
 from tests.conftest import run_process
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -1,8 +1,4 @@
-"""`api-key PROVIDER`: print one API key, for `$(...)` in scripts.
-
-It goes the way agent code goes: a workload access token for the configured workload and
-user (see identity.py), exchanged for the key with GetResourceApiKey, on either backend.
-"""
+"""`api-key PROVIDER`: print one API key, for `$(...)` in scripts (cli/credentials.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from agentcore_identity_cli.cli.credentials import print_api_key
 from agentcore_identity_cli.cli.root import command, get_context
 
 
@@ -20,16 +17,4 @@ def api_key(
     workload_name: Annotated[str | None, typer.Option("--workload-name", help="Workload identity to act as.")] = None,
     user_id: Annotated[str | None, typer.Option("--user-id", help="User to act for.")] = None,
 ) -> None:
-    from agentcore_identity_cli.identity import resolve_caller, workload_token
-
-    app_ctx = get_context(ctx)
-    caller = resolve_caller(app_ctx.settings, workload_name, user_id)
-    token = workload_token(app_ctx.call, caller)
-    response = app_ctx.call(
-        "GetResourceApiKey", {"workloadIdentityToken": token, "resourceCredentialProviderName": provider}
-    )
-    if app_ctx.bare_credential:
-        # The bare key and a newline, whatever the terminal: this output is for $(...).
-        app_ctx.io.stdout.write(response["apiKey"] + "\n")
-    else:
-        app_ctx.emit(response)
+    print_api_key(get_context(ctx), provider, workload_name, user_id)

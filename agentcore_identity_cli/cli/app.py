@@ -11,7 +11,8 @@ import sqlite3
 import sys
 from typing import Any
 
-from agentcore_identity_cli.cli.root import GLOBAL_OPTIONS, app, hoist_global_options
+from agentcore_identity_cli.cli import fastpath
+from agentcore_identity_cli.cli.globalopts import GLOBAL_OPTIONS, hoist_global_options
 from agentcore_identity_cli.errors import (
     EXIT_CONFIG,
     EXIT_INTERRUPTED,
@@ -120,34 +121,16 @@ def _write_usage_error(exc: Any, args: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (the console script exits with it)."""
-    import typer
-    from typer import _click as click
-    from typer import exceptions as typer_exceptions
-
-    from agentcore_identity_cli.cli import coercion
-    from agentcore_identity_cli.cli import help as help_pages
-
     # Third-party pydantic plugins would see every validated request, secrets included;
     # skipping their discovery also saves a scan of every installed package's metadata.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
-    wants_help = any(a in ("-h", "--help") for a in args)
-    name = _command_name(args)
-    if name is not None or wants_help or "--version" not in args:
-        # `--version` alone needs no command: its eager callback prints and exits first.
-        load_commands(None if wants_help and name is None else name)
-    coercion.install()
-    command = help_pages.listing(app) if wants_help and name is None else typer.main.get_command(app)
-    help_pages.install(command)
-    args = help_pages.help_request(args, command, GLOBAL_OPTIONS)
-    color = help_pages.click_color(args)
     try:
-        _refuse_undecodable(args, command)
-        result = command.main(args=args, prog_name="agentcore-identity", standalone_mode=False, color=color)
-        # Without standalone mode, click hands back the code of a typer.Exit as the result; Typer
-        # turns a Ctrl-C inside a command into Exit(130), which no command of ours raises itself.
-        code = result if isinstance(result, int) else 0
+        # `api-key P` and `token P`, which scripts run in loops, are read without Typer.
+        code = fastpath.run(args)
+        if code is None:
+            code = _run_parser(args)
         # Output to a pipe or a file is buffered: a reader gone or a full disk must show here,
         # where it is handled, not in Python's own flush at exit (exit 120, "Exception ignored").
         sys.stdout.flush()
@@ -158,15 +141,21 @@ def main(argv: list[str] | None = None) -> int:
         _write_error(exc, args)
         _debug_traceback(debug)
         return exc.exit_code
-    except typer_exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.exceptions.ClickException as exc:
+    except _loaded("typer.exceptions", "Exit") as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except _loaded("typer._click.exceptions", "ClickException") as exc:
         # Unknown flags, missing options, bad values: the AWS CLI's usage error code.
+        from typer import _click as click
+
+        from agentcore_identity_cli.cli import help as help_pages
+
         if isinstance(exc, click.exceptions.NoSuchOption):
             help_pages.suggest_options(exc, GLOBAL_OPTIONS)
         _write_usage_error(exc, args)
         return EXIT_USAGE
-    except (KeyboardInterrupt, typer_exceptions.Abort):
+    except KeyboardInterrupt:
+        return _interrupted()
+    except _loaded("typer.exceptions", "Abort"):
         return _interrupted()
     except SystemExit as exc:
         # rich exits this way when the reader of its output goes away.
@@ -197,6 +186,38 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one catch-all, so no traceback leaks
         return _unexpected(exc, debug)
+
+
+def _run_parser(args: list[str]) -> int:
+    """Read and run the command line with Typer: the command's module only, or every one for help."""
+    import typer
+
+    from agentcore_identity_cli.cli import coercion
+    from agentcore_identity_cli.cli import help as help_pages
+    from agentcore_identity_cli.cli.root import app
+
+    wants_help = any(a in ("-h", "--help") for a in args)
+    name = _command_name(args)
+    if name is not None or wants_help or "--version" not in args:
+        # `--version` alone needs no command: its eager callback prints and exits first.
+        load_commands(None if wants_help and name is None else name)
+    coercion.install()
+    command = help_pages.listing(app) if wants_help and name is None else typer.main.get_command(app)
+    help_pages.install(command)
+    args = help_pages.help_request(args, command, GLOBAL_OPTIONS)
+    color = help_pages.click_color(args)
+    _refuse_undecodable(args, command)
+    result = command.main(args=args, prog_name="agentcore-identity", standalone_mode=False, color=color)
+    # Without standalone mode, click hands back the code of a typer.Exit as the result; Typer
+    # turns a Ctrl-C inside a command into Exit(130), which no command of ours raises itself.
+    return result if isinstance(result, int) else 0
+
+
+def _loaded(module: str, name: str) -> tuple[type[BaseException], ...]:
+    """The exception class `name` of `module` when that module is imported, else none: a command
+    line read without Typer (cli/fastpath.py) cannot raise Typer's or click's exceptions."""
+    loaded = sys.modules.get(module)
+    return (getattr(loaded, name),) if loaded is not None else ()
 
 
 def _interrupted() -> int:

@@ -21,40 +21,18 @@ import inspect
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Literal
 
 import typer
 
+from agentcore_identity_cli.cli.context import CliInput
 from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.iostreams import IOStreams
 
 JSON_FLAG = "--cli-input-json"
 YAML_FLAG = "--cli-input-yaml"
 SKELETON_FLAG = "--generate-cli-skeleton"
-
-
-@dataclass
-class CliInput:
-    """The members a --cli-input-json/--cli-input-yaml gave, and whether to only print the
-    output skeleton (--generate-cli-skeleton output)."""
-
-    members: dict[str, Any] = field(default_factory=dict)
-    skeleton_output: bool = False
-
-    def has(self, member: str) -> bool:
-        """Whether the input gives this member (a JSON null counts as not given)."""
-        return self.members.get(member) is not None
-
-    def get(self, member: str) -> Any:
-        """The member as the input gives it, or None."""
-        return self.members.get(member)
-
-    def fill(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The request: members given by flags, then those of the input that the flags left out."""
-        given = {key: value for key, value in params.items() if value is not None}
-        return {**given, **{key: value for key, value in self.members.items() if key not in given}}
 
 
 @cache

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.backends.base import Backend
-from agentcore_identity_cli.cli.cliinput import CliInput
 from agentcore_identity_cli.config import Settings
 from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.iostreams import IOStreams
@@ -22,6 +21,28 @@ from agentcore_identity_cli.iostreams import IOStreams
 if TYPE_CHECKING:
     from agentcore_identity_cli.cli.display import Display
     from agentcore_identity_cli.cli.paging import Pages
+
+
+@dataclass
+class CliInput:
+    """The members a --cli-input-json/--cli-input-yaml gave, and whether to only print the
+    output skeleton (--generate-cli-skeleton output)."""
+
+    members: dict[str, Any] = field(default_factory=dict)
+    skeleton_output: bool = False
+
+    def has(self, member: str) -> bool:
+        """Whether the input gives this member (a JSON null counts as not given)."""
+        return self.members.get(member) is not None
+
+    def get(self, member: str) -> Any:
+        """The member as the input gives it, or None."""
+        return self.members.get(member)
+
+    def fill(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The request: members given by flags, then those of the input that the flags left out."""
+        given = {key: value for key, value in params.items() if value is not None}
+        return {**given, **{key: value for key, value in self.members.items() if key not in given}}
 
 
 @dataclass

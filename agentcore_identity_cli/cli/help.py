@@ -26,8 +26,9 @@ from typing import Any
 
 from typer import _click as click
 
+from agentcore_identity_cli.cli.globalopts import GLOBAL_OPTIONS
 from agentcore_identity_cli.cli.helplayout import KEEP, Page, layout, page_width, unbroken
-from agentcore_identity_cli.cli.root import GLOBAL_OPTIONS, AwsCommand
+from agentcore_identity_cli.cli.root import AwsCommand
 
 PROG = "agentcore-identity"
 # The root page groups the commands of each AWS CLI service; the rest come after.

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from agentcore_identity_cli.cli.browser import await_redirect, spinner
+from agentcore_identity_cli.cli.credentials import caller_of, local_oauth_backend, print_token
 from agentcore_identity_cli.cli.root import command, get_context
 from agentcore_identity_cli.errors import AgentCoreIdentityError, UsageError
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin, TokenResult
     from agentcore_identity_cli.cli.context import AppContext
-    from agentcore_identity_cli.identity import Caller
 
 Provider = Annotated[str, typer.Argument(help="Name of the OAuth2 credential provider.", show_default=False)]
 Scopes = Annotated[
@@ -45,31 +45,6 @@ WorkloadName = Annotated[
         help="Workload identity the tokens belong to (default: local-<OS user>; required on the aws backend).",
     ),
 ]
-FLOWS = ("USER_FEDERATION", "M2M", "ON_BEHALF_OF_TOKEN_EXCHANGE")
-
-
-def _backend(app_ctx: AppContext, command_name: str) -> OAuth2TokensMixin:
-    """The local backend; these commands run the OAuth flows on this machine."""
-    if app_ctx.settings.backend != "local":
-        raise UsageError(
-            f"`{command_name}` runs the OAuth flows on this machine and needs the local backend.",
-            hint="on --backend aws the service runs them: use get-resource-oauth2-token",
-        )
-    from agentcore_identity_cli.backends.local.oauth_tokens import OAuth2TokensMixin
-
-    backend = app_ctx.backend()
-    assert isinstance(backend, OAuth2TokensMixin)
-    if app_ctx.settings.read_timeout:
-        backend.http_timeout = app_ctx.settings.read_timeout
-    return backend
-
-
-def _caller(app_ctx: AppContext, workload_name: str | None, user_id: str | None) -> tuple[str | None, str]:
-    """(workload identity or None for the default one, user id)."""
-    from agentcore_identity_cli.identity import os_user, resolve_caller
-
-    caller: Caller = resolve_caller(app_ctx.settings, workload_name, user_id)
-    return (None if caller.default_workload else caller.workload_name), caller.user_id or os_user()
 
 
 def _scopes(values: list[str] | None) -> list[str] | None:
@@ -148,7 +123,7 @@ def _session_login(app_ctx: AppContext, provider: str, session_uri: str, *, no_b
 
     from agentcore_identity_cli.oauth.listener import LoopbackListener
 
-    backend: Any = _backend(app_ctx, "login --session-uri")
+    backend: Any = local_oauth_backend(app_ctx, "login --session-uri")
     session = backend.session_for_login(session_uri)
     if session["provider"] != provider:
         raise UsageError(f"That session is for provider '{session['provider']}', not '{provider}'.")
@@ -216,8 +191,8 @@ def login(
 
         aws_login(app_ctx, provider, _scopes(scopes), workload_name, user_id, no_browser=no_browser, timeout=timeout)
         return
-    backend = _backend(app_ctx, "login")
-    workload, user = _caller(app_ctx, workload_name, user_id)
+    backend = local_oauth_backend(app_ctx, "login")
+    workload, user = caller_of(app_ctx, workload_name, user_id)
     wanted = _scopes(scopes)
     if device:
         result = _device_login(app_ctx, backend, provider, wanted, workload, user, timeout=timeout)
@@ -237,8 +212,8 @@ def login(
 @command("logout", "Delete the stored OAuth2 tokens of a provider for a user, and revoke them where possible.")
 def logout(ctx: typer.Context, provider: Provider, user_id: UserId = None, workload_name: WorkloadName = None) -> None:
     app_ctx = get_context(ctx)
-    backend = _backend(app_ctx, "logout")
-    workload, user = _caller(app_ctx, workload_name, user_id)
+    backend = local_oauth_backend(app_ctx, "logout")
+    workload, user = caller_of(app_ctx, workload_name, user_id)
     result = backend.oauth2_logout(provider, workload=workload, user_id=user)
     for warning in result.warnings:
         app_ctx.io.warn(warning)
@@ -285,38 +260,15 @@ def token(
         list[str] | None, typer.Option("--audiences", help="Audiences the token is for (M2M, exchange).")
     ] = None,
 ) -> None:
-    app_ctx = get_context(ctx)
-    flow = oauth2_flow.upper() if oauth2_flow else None
-    if flow is not None and flow not in FLOWS:
-        raise UsageError(
-            f"argument --oauth2-flow: Invalid choice '{oauth2_flow}', valid choices are: {' | '.join(FLOWS)}"
-        )
-    backend = _backend(app_ctx, "token")
-    workload, user = _caller(app_ctx, workload_name, user_id)
-    subject = None
-    if flow == "ON_BEHALF_OF_TOKEN_EXCHANGE" or user_token is not None:
-        if user_id is not None:
-            raise UsageError("--user-id cannot be combined with the exchange: the user is the one --user-token names.")
-        from agentcore_identity_cli.cli.params import SecretReader
-
-        subject = SecretReader(app_ctx.io).read(user_token, "--user-token", "User token (JWT)")
-        trusting: Any = backend  # the local backend checks the JWT against its trusted issuers
-        user = str(trusting.verify_user_token(subject)["sub"])
-        flow = "ON_BEHALF_OF_TOKEN_EXCHANGE"
-    result = backend.oauth2_token(
+    print_token(
+        get_context(ctx),
         provider,
-        flow=flow,
-        scopes=_scopes(scopes),
-        workload=workload,
-        user_id=user,
-        force=force_refresh,
-        resources=resources or None,
-        audiences=audiences or None,
-        subject_token=subject,
+        oauth2_flow=oauth2_flow,
+        scopes=scopes,
+        user_id=user_id,
+        workload_name=workload_name,
+        force_refresh=force_refresh,
+        user_token=user_token,
+        resources=resources,
+        audiences=audiences,
     )
-    if app_ctx.bare_credential:
-        # The bare token and a newline, whatever the terminal: this output is for $(...).
-        app_ctx.io.stdout.write(result.access_token + "\n")
-        return
-    document: dict[str, Any] = result.describe()
-    app_ctx.emit(document)

@@ -1,4 +1,4 @@
-"""The root Typer app, its global options, and the command class every command uses."""
+"""The root Typer app, its global options (cli/globalopts.py), and the command class every command uses."""
 
 from __future__ import annotations
 
@@ -9,47 +9,12 @@ import typer
 from typer.core import TyperCommand
 
 from agentcore_identity_cli import __version__
+from agentcore_identity_cli.cli.globalopts import start_invocation
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.cli.context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# name -> takes a value. Accepted before or after the command name, as in the AWS CLI.
-GLOBAL_OPTIONS: dict[str, bool] = {
-    "--output": True,
-    "--query": True,
-    "--backend": True,
-    "--profile": True,
-    "--region": True,
-    "--endpoint-url": True,
-    "--cli-read-timeout": True,
-    "--cli-connect-timeout": True,
-    "--ca-bundle": True,
-    "--no-verify-ssl": False,
-    "--no-sign-request": False,
-    "--debug": False,
-    "--no-color": False,
-    "--color": True,
-    "--no-cli-pager": False,
-    "--cli-binary-format": True,
-    "--cli-auto-prompt": False,
-    "--no-cli-auto-prompt": False,
-    "--cli-error-format": True,
-    # As `aws s3 ls --version`: the version, whatever command it follows.
-    "--version": False,
-}
-
-MAX_TIMEOUT_SECONDS = 86_400
-
-# Settings only the aws backend reads, with their global option. --cli-read-timeout is not
-# one: it bounds the local backend's OAuth requests too.
-AWS_ONLY_OPTIONS = {
-    "region": "--region",
-    "endpoint_url": "--endpoint-url",
-    "connect_timeout": "--cli-connect-timeout",
-    "no_sign_request": "--no-sign-request",  # the local backend signs nothing
-}
 
 app = typer.Typer(
     name="agentcore-identity",
@@ -104,28 +69,6 @@ class AwsCommand(TyperCommand):
                 rewritten.append(token)
         result: list[str] = super().parse_args(ctx, rewritten)
         return result
-
-
-def hoist_global_options(argv: list[str]) -> list[str]:
-    """Move global options found after the command name to the front."""
-    front: list[str] = []
-    rest: list[str] = []
-    i = 0
-    while i < len(argv):
-        token = argv[i]
-        if token == "--":
-            rest.extend(argv[i:])
-            break
-        name = token.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS:
-            front.append(token)
-            if GLOBAL_OPTIONS[name] and "=" not in token and i + 1 < len(argv):
-                front.append(argv[i + 1])
-                i += 1
-        else:
-            rest.append(token)
-        i += 1
-    return front + rest
 
 
 def _version(value: bool) -> None:
@@ -225,43 +168,6 @@ def main_callback(
     ] = False,
 ) -> None:
     """Resolve settings once; the backend is created later, on first use."""
-    from agentcore_identity_cli.cli.context import AppContext
-    from agentcore_identity_cli.config import BINARY_FORMATS, COLORS, ERROR_FORMATS, OUTPUTS, resolve_settings
-    from agentcore_identity_cli.errors import UsageError
-    from agentcore_identity_cli.iostreams import IOStreams
-
-    if output is not None and output not in OUTPUTS:
-        raise UsageError(f"argument --output: Invalid choice '{output}', valid choices are: {' | '.join(OUTPUTS)}")
-    if color is not None and color not in COLORS:
-        raise UsageError(f"argument --color: Invalid choice '{color}', valid choices are: {' | '.join(COLORS)}")
-    if no_color and color == "on":
-        raise UsageError("argument --no-color: not allowed with argument --color on")
-    if cli_binary_format is not None and cli_binary_format not in BINARY_FORMATS:
-        raise UsageError(
-            f"argument --cli-binary-format: Invalid choice '{cli_binary_format}', valid choices are: "
-            f"{' | '.join(BINARY_FORMATS)}"
-        )
-    if cli_error_format is not None and cli_error_format not in ERROR_FORMATS:
-        raise UsageError(
-            f"argument --cli-error-format: Invalid choice '{cli_error_format}', valid choices are: "
-            f"{' | '.join(ERROR_FORMATS)}"
-        )
-    if cli_auto_prompt and no_cli_auto_prompt:
-        # AWS CLI v2's words (clidriver.validate_auto_prompt_args_are_mutually_exclusive).
-        raise UsageError("Both --cli-auto-prompt and --no-cli-auto-prompt cannot be specified at the same time.")
-    if backend is not None and backend not in ("local", "aws"):
-        raise UsageError(f"argument --backend: Invalid choice '{backend}', valid choices are: local | aws")
-    for flag, seconds in (("--cli-read-timeout", read_timeout), ("--cli-connect-timeout", connect_timeout)):
-        # NaN fails both comparisons; past a day, the clocks and sockets below overflow.
-        if seconds is not None and not 0 <= seconds <= MAX_TIMEOUT_SECONDS:
-            raise UsageError(
-                f"argument {flag}: the timeout must be 0 (no timeout) or a number of seconds "
-                f"up to {MAX_TIMEOUT_SECONDS}."
-            )
-    if query is not None:
-        from agentcore_identity_cli.output import compile_query
-
-        compile_query(query)  # a bad expression is a usage error before any call
     flags = {
         "output": output,
         "query": query,
@@ -283,29 +189,7 @@ def main_callback(
         "no_cli_auto_prompt": no_cli_auto_prompt,
         "cli_error_format": cli_error_format,
     }
-    settings = resolve_settings(flags)
-    if settings.debug:
-        from agentcore_identity_cli import debuglog
-
-        debuglog.start(settings, ctx.invoked_subcommand, ctx.call_on_close)
-    ctx.obj = AppContext(settings=settings, io=IOStreams(color=settings.color))
-    ctx.call_on_close(ctx.obj.close)
-    _warn_ignored_options(ctx.obj, ctx.invoked_subcommand)
-
-
-def _warn_ignored_options(app_ctx: AppContext, subcommand: str | None) -> None:
-    """One line when options of the aws backend were typed for the local one.
-
-    Only options typed on this command line: a profile may hold a region for the day it
-    switches to aws. `configure` shows settings, whichever backend reads them.
-    """
-    settings = app_ctx.settings
-    if settings.backend != "local" or subcommand == "configure":
-        return
-    ignored = [flag for name, flag in AWS_ONLY_OPTIONS.items() if settings.source(name).from_flag]
-    if ignored:
-        verb = "is" if len(ignored) == 1 else "are"
-        app_ctx.io.warn(f"Warning: {', '.join(ignored)} {verb} ignored by the local backend; use --backend aws.")
+    ctx.obj = start_invocation(flags, ctx.invoked_subcommand, ctx.call_on_close)
 
 
 def command(name: str, help_text: str) -> Callable[[F], F]:

@@ -1,0 +1,206 @@
+"""`api-key P` and `token P` are read without Typer (cli/fastpath.py), and say exactly what the
+full command line says: every line below runs twice, once as written (read without Typer) and
+once with `--` before the provider (a line only the full parser reads, with the same meaning),
+and both give the same exit code, stdout and stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentcore_identity_cli.cli import fastpath
+from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
+
+WITHOUT_TYPER = ["typer", "click", "rich", "pydantic"]
+
+PROBE = """
+import json, sys
+from agentcore_identity_cli.cli.app import main
+code = main(json.loads(sys.argv[1]))
+print("\\n" + json.dumps({"code": code, "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}))
+"""
+
+
+def _full_parser_line(args: list[str]) -> list[str]:
+    """The same command line with `--` before the provider: only the full parser reads it."""
+    command = next(i for i, word in enumerate(args) if word in ("api-key", "token"))
+    rest = args[command + 1 :]
+    provider = next(i for i, word in enumerate(rest) if not word.startswith("-") and not _is_value(rest, i))
+    moved = [*rest[:provider], *rest[provider + 1 :], "--", rest[provider]]
+    return [*args[: command + 1], *moved]
+
+
+def _is_value(words: list[str], i: int) -> bool:
+    takes_value = {*fastpath.GLOBAL_VALUES, *fastpath.COMMAND_VALUES["token"]}
+    return i > 0 and words[i - 1] in takes_value
+
+
+def _same_both_ways(cli: Any, args: list[str]) -> Any:
+    full = _full_parser_line(args)
+    assert fastpath.read(args) is not None, f"{args} should be read without Typer"
+    assert fastpath.read(full) is None, f"{full} should be left to the full parser"
+    fast, slow = cli(*args), cli(*full)
+    assert (fast.exit_code, fast.stdout, _steady(fast.stderr)) == (slow.exit_code, slow.stdout, _steady(slow.stderr))
+    return fast
+
+
+def _steady(stderr: str) -> str:
+    """--debug's log without its clock readings."""
+    return re.sub(r"\d+(\.\d+)? ms|\d\d:\d\d:\d\d[.,]\d+", "#", stderr)
+
+
+@pytest.fixture
+def provider(cli: Any) -> str:
+    result = cli("create-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk-live-1")
+    assert result.exit_code == 0, result.stderr
+    assert cli("create-workload-identity", "--name", "support-agent").exit_code == 0
+    assert cli("api-key", "--", "openai").exit_code == 0  # the default workload identity, made on first use
+    return "openai"
+
+
+API_KEY_LINES = [
+    ["api-key", "openai"],
+    ["--output", "json", "api-key", "openai"],
+    ["api-key", "openai", "--output", "text"],
+    ["api-key", "openai", "--output=yaml"],
+    ["api-key", "openai", "--output", "table", "--color", "off"],
+    ["api-key", "openai", "--query", "apiKey"],
+    ["api-key", "--workload-name", "support-agent", "openai"],
+    ["api-key", "openai", "--workload-name=support-agent", "--user-id", "alice"],
+    ["api-key", "openai", "--workload-name", "no-such-agent"],
+    ["api-key", "openai", "--region", "us-east-1", "--no-verify-ssl"],
+    ["api-key", "openai", "--debug"],
+    ["api-key", "openai", "--no-color", "--no-cli-pager", "--cli-binary-format", "base64"],
+    # refusals: the usage errors of the global options, the service's, the configuration's
+    ["api-key", "no-such-provider"],
+    ["api-key", "no-such-provider", "--cli-error-format", "json"],
+    ["api-key", "no-such-provider", "--cli-error-format", "legacy"],
+    ["api-key", ""],
+    ["api-key", "openai", "--output", "xml"],
+    ["api-key", "openai", "--backend", "gcp"],
+    ["api-key", "openai", "--color", "on", "--no-color"],
+    ["api-key", "openai", "--cli-auto-prompt", "--no-cli-auto-prompt"],
+    ["api-key", "openai", "--query", "apiKey["],
+    ["api-key", "openai", "--cli-error-format", "csv"],
+    ["api-key", "openai", "--profile", "no-such-profile"],
+    ["--backend", "aws", "--endpoint-url", "http://127.0.0.1:9", "--no-sign-request", "api-key", "openai"],
+]
+
+
+@pytest.mark.parametrize("args", API_KEY_LINES, ids=lambda args: " ".join(args))
+def test_api_key_says_what_the_full_command_line_says(args: list[str], provider: str, cli: Any) -> None:
+    _same_both_ways(cli, args)
+
+
+def test_the_bare_key_is_printed_for_scripts(provider: str, cli: Any) -> None:
+    result = _same_both_ways(cli, ["api-key", "openai"])
+    assert (result.exit_code, result.stdout) == (0, "sk-live-1\n")
+
+
+TOKEN_LINES = [
+    ["token", "corp"],
+    ["token", "corp", "--output", "json", "--query", "tokenType"],
+    ["token", "corp", "--oauth2-flow", "m2m"],
+    ["token", "--oauth2-flow", "PASSWORD", "corp"],
+    ["token", "corp", "--workload-name", "support-agent", "--user-id", "alice"],
+    ["token", "no-such-provider"],
+    ["--backend", "aws", "token", "corp"],
+]
+
+
+@pytest.mark.parametrize("args", TOKEN_LINES, ids=lambda args: " ".join(args))
+def test_token_says_what_the_full_command_line_says(
+    args: list[str],
+    provider: str,
+    cli: Any,
+    oauth_server: AuthServer,  # noqa: F811
+) -> None:
+    create_provider(cli, oauth_server)  # the first line fetches the M2M token, the second reads the cache
+    _same_both_ways(cli, args)
+
+
+NOT_READ_HERE = [
+    [],
+    ["api-key"],
+    ["token"],
+    ["api-key", "--help"],
+    ["api-key", "-h"],
+    ["api-key", "help"],
+    ["help", "api-key"],
+    ["api-key", "openai", "extra"],
+    ["api-key", "--", "openai"],
+    ["api-key", "-openai"],
+    ["api-key", "openai", "--user-id"],
+    ["api-key", "openai", "--user-id", "--debug"],
+    ["api-key", "openai", "--user-id", "a", "--user-id", "b"],
+    ["--output", "json", "--output", "text", "api-key", "openai"],
+    ["api-key", "openai", "--oauth2-flow", "M2M"],  # a token option
+    ["api-key", "openai", "--force-refresh"],
+    ["token", "corp", "--force-refresh=yes"],
+    ["token", "corp", "--scopes", "read"],
+    ["token", "corp", "--user-token", "-"],
+    ["--cli-read-timeout", "5", "api-key", "openai"],
+    ["--version", "api-key", "openai"],
+    ["--debug=1", "api-key", "openai"],
+    ["api-key", "open\udcffai"],
+    ["get-api-key-credential-provider", "--name", "openai"],
+    ["openai", "api-key"],
+]
+
+
+@pytest.mark.parametrize("args", NOT_READ_HERE, ids=repr)
+def test_any_other_line_is_left_to_the_full_parser(args: list[str]) -> None:
+    assert fastpath.read(args) is None
+
+
+def test_what_the_reader_takes() -> None:
+    assert fastpath.read(["--profile", "ci", "--output=json", "token", "--force-refresh", "corp", "--user-id=bob"]) == (
+        "token",
+        {"profile": "ci", "output": "json"},
+        {"force_refresh": True, "provider": "corp", "user_id": "bob"},
+    )
+    assert fastpath.read(["--debug", "api-key", "openai", "--workload-name", "w"]) == (
+        "api-key",
+        {"debug": True},
+        {"provider": "openai", "workload_name": "w"},
+    )
+
+
+@pytest.mark.parametrize("args", [["api-key", "openai"], ["api-key", "--output", "json", "openai"]])
+def test_api_key_imports_neither_typer_nor_pydantic(args: list[str], provider: str, home: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(WITHOUT_TYPER)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}
+
+
+def test_a_cached_token_imports_neither_typer_nor_pydantic(cli: Any, oauth_server: AuthServer, home: Path) -> None:  # noqa: F811
+    create_provider(cli, oauth_server)
+    assert cli("token", "corp").exit_code == 0
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(["token", "corp"]), json.dumps(WITHOUT_TYPER)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}
+
+
+def test_a_mistake_on_a_line_read_without_typer_is_still_a_usage_error(provider: str, cli: Any) -> None:
+    result = cli("api-key", "openai", "--output", "xml")
+    assert result.exit_code == 252
+    assert "argument --output: Invalid choice 'xml'" in result.stderr
