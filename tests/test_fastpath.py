@@ -1,7 +1,8 @@
-"""`api-key P` and `token P` are read without Typer (cli/fastpath.py), and say exactly what the
-full command line says: every line below runs twice, once as written (read without Typer) and
-once with `--` before the provider (a line only the full parser reads, with the same meaning),
-and both give the same exit code, stdout and stderr.
+"""`api-key P`, `token P` and the list commands are read without Typer (cli/fastpath.py), and
+say exactly what the full command line says: every line below runs twice, once as written (read
+without Typer) and once with `--` before the provider, or at the end of a listing (a line only
+the full parser reads, with the same meaning), and both give the same exit code, stdout and
+stderr.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from agentcore_identity_cli.cli import fastpath
+from agentcore_identity_cli.cli.listings import LISTINGS
 from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
 
 WITHOUT_TYPER = ["typer", "click", "rich", "pydantic"]
@@ -30,6 +32,8 @@ print("\\n" + json.dumps({"code": code, "loaded": [m for m in json.loads(sys.arg
 
 def _full_parser_line(args: list[str]) -> list[str]:
     """The same command line with `--` before the provider: only the full parser reads it."""
+    if any(word in LISTINGS for word in args):
+        return [*args, "--"]
     command = next(i for i, word in enumerate(args) if word in ("api-key", "token"))
     rest = args[command + 1 :]
     provider = next(i for i, word in enumerate(rest) if not word.startswith("-") and not _is_value(rest, i))
@@ -126,6 +130,39 @@ def test_token_says_what_the_full_command_line_says(
     _same_both_ways(cli, args)
 
 
+LIST_LINES = [
+    *([name, "--output", "json"] for name in LISTINGS),
+    *([name] for name in LISTINGS),  # json: the output is not a terminal
+    ["list-api-key-credential-providers", "--output", "text"],
+    ["list-api-key-credential-providers", "--output", "table"],
+    ["list-api-key-credential-providers", "--output", "yaml"],
+    ["list-workload-identities", "--query", "workloadIdentities[].name", "--output", "text"],
+    ["list-api-key-credential-providers", "--query", "length(credentialProviders)"],
+    ["list-api-key-credential-providers", "--query", "credentialProviders[?"],
+    ["list-oauth2-credential-providers", "--output", "table", "--color", "on"],
+    ["list-workload-identities", "--profile", "no-such-profile"],
+    ["list-workload-identities", "--debug"],
+    ["--backend", "aws", "--endpoint-url", "http://127.0.0.1:9", "--no-sign-request", "list-consent-portals"],
+]
+
+
+@pytest.mark.parametrize("args", LIST_LINES, ids=lambda args: " ".join(args))
+def test_a_listing_says_what_the_full_command_line_says(args: list[str], provider: str, cli: Any) -> None:
+    for number in range(3):
+        cli("create-api-key-credential-provider", "--name", f"key-{number}", "--api-key", "-", input="sk")
+    _same_both_ways(cli, args)
+
+
+@pytest.mark.parametrize("mode", ["on", "on-partial", "off"])
+def test_a_listing_with_auto_prompt_on_is_left_to_the_full_parser(mode: str, provider: str, cli: Any) -> None:
+    """Auto-prompt `on` asks for a listing's options (and needs a terminal): Typer's command does that."""
+    args = ["list-api-key-credential-providers", "--output", "json"]
+    env = {"AWS_CLI_AUTO_PROMPT": mode}
+    fast, slow = cli(*args, env=env), cli(*args, "--", env=env)
+    assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
+    assert fast.exit_code == (252 if mode == "on" else 0)  # on: no terminal to ask on
+
+
 NOT_READ_HERE = [
     [],
     ["api-key"],
@@ -152,6 +189,16 @@ NOT_READ_HERE = [
     ["api-key", "open\udcffai"],
     ["get-api-key-credential-provider", "--name", "openai"],
     ["openai", "api-key"],
+    ["list-api-key-credential-providers", "--max-items", "1"],
+    ["list-api-key-credential-providers", "--page-size", "5"],
+    ["list-api-key-credential-providers", "--no-paginate"],
+    ["list-api-key-credential-providers", "--starting-token", "abc"],
+    ["list-api-key-credential-providers", "--cli-input-json", "{}"],
+    ["list-api-key-credential-providers", "--generate-cli-skeleton"],
+    ["list-api-key-credential-providers", "openai"],
+    ["list-api-key-credential-providers", "help"],
+    ["list-api-key-credential-providers", "--workload-name", "w"],
+    ["list-things"],
 ]
 
 
@@ -173,8 +220,11 @@ def test_what_the_reader_takes() -> None:
     )
 
 
-@pytest.mark.parametrize("args", [["api-key", "openai"], ["api-key", "--output", "json", "openai"]])
-def test_api_key_imports_neither_typer_nor_pydantic(args: list[str], provider: str, home: Path) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [["api-key", "openai"], ["api-key", "--output", "json", "openai"], ["list-api-key-credential-providers"]],
+)
+def test_api_key_and_a_listing_import_neither_typer_nor_pydantic(args: list[str], provider: str, home: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(WITHOUT_TYPER)],
         capture_output=True,

@@ -82,9 +82,4 @@ def delete_api_key_credential_provider(ctx: typer.Context, name: Name) -> None:
     app_ctx.emit(app_ctx.call("DeleteApiKeyCredentialProvider", {"name": expand(name, "--name")}))
 
 
-list_command(
-    "list-api-key-credential-providers",
-    "List API-key credential providers.",
-    "ListApiKeyCredentialProviders",
-    "credentialProviders",
-)
+list_command("list-api-key-credential-providers", "List API-key credential providers.")

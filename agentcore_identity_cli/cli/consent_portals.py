@@ -229,4 +229,4 @@ def delete_consent_portal(ctx: typer.Context, consent_portal_identifier: Identif
     app_ctx.emit(app_ctx.call("DeleteConsentPortal", params))
 
 
-list_command("list-consent-portals", "List consent portals.", "ListConsentPortals", "consentPortals")
+list_command("list-consent-portals", "List consent portals.")

@@ -1,18 +1,26 @@
-"""`api-key PROVIDER` and `token PROVIDER` read without Typer: the commands scripts run in loops.
+"""The commands scripts run in loops, read without Typer: `api-key PROVIDER`, `token PROVIDER`
+and the list commands.
 
 Importing Typer and building a command take about a fifth of these commands' time
 (benchmarks/README.md). A command line made only of one of them, its provider, and options
 that take one plain value (or none) is read here; it runs the function the Typer command runs
-(cli/credentials.py), started by the code the root callback runs (cli/globalopts.py), and its
-errors go to the same handlers (cli/app.py). Any other command line is left to the full
-parser, mistakes and help included: an option this reader does not take, one given twice, a
-value that starts with '-', a missing or second argument, `help`, `--`, bytes that are not UTF-8.
+(cli/credentials.py, cli/listings.py), started by the code the root callback runs
+(cli/globalopts.py), and its errors go to the same handlers (cli/app.py). Any other command
+line is left to the full parser, mistakes and help included: an option this reader does not
+take (a list command's pagination options among them), one given twice, a value that starts
+with '-', a missing or extra argument, `help`, `--`, bytes that are not UTF-8; and so is a list
+command when auto-prompt is on, which asks for its options at the terminal.
 """
 
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from agentcore_identity_cli.cli.listings import LISTINGS
+
+if TYPE_CHECKING:
+    from agentcore_identity_cli.cli.context import AppContext
 
 # The global options taken here, with their setting. The timeouts (numbers click reads and
 # refuses in its own words) and --version are left to the full parser.
@@ -38,11 +46,13 @@ GLOBAL_SWITCHES = {
     "--no-cli-auto-prompt": "no_cli_auto_prompt",
 }
 # command -> its options taken here (flag -> parameter) and its switches.
-COMMAND_VALUES = {
+COMMAND_VALUES: dict[str, dict[str, str]] = {
     "api-key": {"--workload-name": "workload_name", "--user-id": "user_id"},
     "token": {"--workload-name": "workload_name", "--user-id": "user_id", "--oauth2-flow": "oauth2_flow"},
+    **{name: {} for name in LISTINGS},
 }
-COMMAND_SWITCHES: dict[str, dict[str, str]] = {"api-key": {}, "token": {"--force-refresh": "force_refresh"}}
+COMMAND_SWITCHES: dict[str, dict[str, str]] = {"token": {"--force-refresh": "force_refresh"}}
+TAKES_PROVIDER = ("api-key", "token")
 HELP_WORD = "help"  # `api-key help` asks for the command's help page (cli/help.py)
 
 
@@ -57,16 +67,32 @@ def run(args: list[str]) -> int | None:
     if line is None:
         return None
     command, flags, params = line
-    from agentcore_identity_cli.cli.credentials import print_api_key, print_token
-    from agentcore_identity_cli.cli.globalopts import start_invocation
+    from agentcore_identity_cli.cli.globalopts import resolve_flags, start_invocation
 
     with ExitStack() as stack:
-        app_ctx = start_invocation(flags, command, stack.callback)
-        if command == "api-key":
-            print_api_key(app_ctx, params.pop("provider"), params.get("workload_name"), params.get("user_id"))
-        else:
-            print_token(app_ctx, params.pop("provider"), **params)
+        settings = resolve_flags(flags)
+        if command in LISTINGS and settings.auto_prompt == "on":
+            return None  # the full parser asks for the command's options (cli/autoprompt.py)
+        app_ctx = start_invocation(settings, command, stack.callback)
+        _run_command(app_ctx, command, params)
     return 0
+
+
+def _run_command(app_ctx: AppContext, command: str, params: dict[str, Any]) -> None:
+    """What the Typer command of `command` runs, given its parameters."""
+    if command == "api-key":
+        from agentcore_identity_cli.cli.credentials import print_api_key
+
+        print_api_key(app_ctx, params.pop("provider"), params.get("workload_name"), params.get("user_id"))
+    elif command == "token":
+        from agentcore_identity_cli.cli.credentials import print_token
+
+        print_token(app_ctx, params.pop("provider"), **params)
+    else:
+        from agentcore_identity_cli.cli.context import Paging
+        from agentcore_identity_cli.cli.listings import print_listing
+
+        print_listing(app_ctx, command, Paging())
 
 
 def read(args: list[str]) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
@@ -89,7 +115,7 @@ def _read(args: list[str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         if not word.startswith("-"):
             if command is None and word in COMMAND_VALUES:
                 command = word
-            elif command is None or "provider" in params or word == HELP_WORD:
+            elif command not in TAKES_PROVIDER or "provider" in params or word == HELP_WORD:
                 raise _NotReadHereError
             else:
                 params["provider"] = word
@@ -108,7 +134,7 @@ def _read(args: list[str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
             _set(target, values[flag], value)
         else:
             raise _NotReadHereError
-    if command is None or "provider" not in params:
+    if command is None or (command in TAKES_PROVIDER and "provider" not in params):
         raise _NotReadHereError
     return command, flags, params
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.cli.context import AppContext
+    from agentcore_identity_cli.config import Settings
 
 # name -> takes a value. Accepted before or after the command name, as in the AWS CLI.
 GLOBAL_OPTIONS: dict[str, bool] = {
@@ -95,20 +96,23 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
-def start_invocation(
-    flags: dict[str, Any], subcommand: str | None, on_close: Callable[[Callable[[], Any]], Any]
-) -> AppContext:
-    """Check the global options, resolve the settings and make the invocation's context.
-
-    `flags` maps the names of FLAG_DEFAULTS to what the command line gave; `on_close(callback)`
-    runs the callback when the invocation ends, the context's own close last of all.
-    """
-    from agentcore_identity_cli.cli.context import AppContext
+def resolve_flags(flags: dict[str, Any]) -> Settings:
+    """The settings of an invocation: the global options' values checked, then resolved with the
+    environment and the config file. `flags` maps names of FLAG_DEFAULTS to what the line gave."""
     from agentcore_identity_cli.config import resolve_settings
-    from agentcore_identity_cli.iostreams import IOStreams
 
     check_flags(flags)
-    settings = resolve_settings({**FLAG_DEFAULTS, **flags})
+    return resolve_settings({**FLAG_DEFAULTS, **flags})
+
+
+def start_invocation(
+    settings: Settings, subcommand: str | None, on_close: Callable[[Callable[[], Any]], Any]
+) -> AppContext:
+    """Make the invocation's context; `on_close(callback)` runs the callback when the invocation
+    ends, the context's own close first."""
+    from agentcore_identity_cli.cli.context import AppContext
+    from agentcore_identity_cli.iostreams import IOStreams
+
     if settings.debug:
         from agentcore_identity_cli import debuglog
 

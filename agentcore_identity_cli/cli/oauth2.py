@@ -351,12 +351,7 @@ def delete_oauth2_credential_provider(ctx: typer.Context, name: Name) -> None:
     app_ctx.emit(app_ctx.call("DeleteOauth2CredentialProvider", {"name": expand(name, "--name")}))
 
 
-list_command(
-    "list-oauth2-credential-providers",
-    "List OAuth2 credential providers.",
-    "ListOauth2CredentialProviders",
-    "credentialProviders",
-)
+list_command("list-oauth2-credential-providers", "List OAuth2 credential providers.")
 
 
 def _vendor(

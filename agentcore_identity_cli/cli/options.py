@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from agentcore_identity_cli.cli.context import Paging
+from agentcore_identity_cli.cli.listings import print_listing
 from agentcore_identity_cli.cli.root import command, get_context
 
 Tags = Annotated[
@@ -33,8 +34,8 @@ NextToken = Annotated[
 ]
 
 
-def list_command(name: str, help_text: str, operation: str, key: str) -> None:
-    """Register a list command: it follows nextToken, with the AWS CLI's pagination options."""
+def list_command(name: str, help_text: str) -> None:
+    """Register a list command (cli/listings.py): it follows nextToken, with the AWS CLI's pagination options."""
 
     @command(name, help_text)
     def list_resources(
@@ -46,7 +47,6 @@ def list_command(name: str, help_text: str, operation: str, key: str) -> None:
         max_results: MaxResults = None,
         next_token: NextToken = None,
     ) -> None:
-        app_ctx = get_context(ctx)
         pages = Paging(
             max_items=max_items,
             starting_token=starting_token,
@@ -55,4 +55,4 @@ def list_command(name: str, help_text: str, operation: str, key: str) -> None:
             max_results=max_results,
             next_token=next_token,
         )
-        app_ctx.emit(app_ctx.call_paginated(operation, {}, key, pages))
+        print_listing(get_context(ctx), name, pages)

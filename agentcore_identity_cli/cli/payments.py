@@ -275,9 +275,4 @@ def delete_payment_credential_provider(ctx: typer.Context, name: Name) -> None:
     app_ctx.emit(app_ctx.call("DeletePaymentCredentialProvider", {"name": expand(name, "--name")}))
 
 
-list_command(
-    "list-payment-credential-providers",
-    "List payment credential providers.",
-    "ListPaymentCredentialProviders",
-    "credentialProviders",
-)
+list_command("list-payment-credential-providers", "List payment credential providers.")

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperCommand
 
 from agentcore_identity_cli import __version__
-from agentcore_identity_cli.cli.globalopts import start_invocation
+from agentcore_identity_cli.cli.globalopts import resolve_flags, start_invocation
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.cli.context import AppContext
@@ -189,7 +189,7 @@ def main_callback(
         "no_cli_auto_prompt": no_cli_auto_prompt,
         "cli_error_format": cli_error_format,
     }
-    ctx.obj = start_invocation(flags, ctx.invoked_subcommand, ctx.call_on_close)
+    ctx.obj = start_invocation(resolve_flags(flags), ctx.invoked_subcommand, ctx.call_on_close)
 
 
 def command(name: str, help_text: str) -> Callable[[F], F]:

@@ -88,4 +88,4 @@ def delete_workload_identity(ctx: typer.Context, name: Name) -> None:
     app_ctx.emit(app_ctx.call("DeleteWorkloadIdentity", {"name": expand(name, "--name")}))
 
 
-list_command("list-workload-identities", "List workload identities.", "ListWorkloadIdentities", "workloadIdentities")
+list_command("list-workload-identities", "List workload identities.")
