@@ -8,6 +8,7 @@ stderr.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 from agentcore_identity_cli.cli import fastpath
 from agentcore_identity_cli.cli.listings import LISTINGS
 from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
+from tests.terminal_support import answer_prompts
 
 WITHOUT_TYPER = ["typer", "click", "rich", "pydantic"]
 
@@ -161,6 +163,43 @@ def test_a_listing_with_auto_prompt_on_is_left_to_the_full_parser(mode: str, pro
     fast, slow = cli(*args, env=env), cli(*args, "--", env=env)
     assert (fast.exit_code, fast.stdout, fast.stderr) == (slow.exit_code, slow.stdout, slow.stderr)
     assert fast.exit_code == (252 if mode == "on" else 0)  # on: no terminal to ask on
+
+
+def test_ctrl_d_at_the_passphrase_prompt_is_an_interruption_both_ways(cli: Any) -> None:
+    env = {"AGENTCORE_IDENTITY_PASSPHRASE": "correct horse battery staple"}
+    assert cli("vault", "init", "--passphrase", env=env).exit_code == 0
+    created = cli("create-api-key-credential-provider", "--name", "openai", "--api-key", "-", input="sk", env=env)
+    assert created.exit_code == 0
+    without = {k: v for k, v in os.environ.items() if k != "AGENTCORE_IDENTITY_PASSPHRASE"}
+    # On a terminal, with no passphrase in the environment: asked for it, and Ctrl-D typed.
+    fast = answer_prompts(["api-key", "openai"], ["\x04"], without)
+    slow = answer_prompts(["api-key", "--", "openai"], ["\x04"], without)
+    assert fast == slow
+    assert fast[0] == 130 and fast[1].startswith("Vault passphrase:"), fast
+
+
+@pytest.mark.parametrize("unbuffered", ["1", None], ids=["unbuffered", "buffered"])
+@pytest.mark.parametrize("end", [[], ["--"]], ids=["read without Typer", "read by Typer"])
+def test_a_reader_gone_before_the_key_is_printed_is_no_failure(
+    end: list[str], unbuffered: str | None, provider: str, home: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered  # the key is written inside the command
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `| true`: nobody reads
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "agentcore_identity_cli", "api-key", *end, "openai"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (0, b"")
 
 
 NOT_READ_HERE = [

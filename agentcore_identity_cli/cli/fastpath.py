@@ -14,10 +14,12 @@ command when auto-prompt is on, which asks for its options at the terminal.
 
 from __future__ import annotations
 
+import sys
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.cli.listings import LISTINGS
+from agentcore_identity_cli.errors import EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.cli.context import AppContext
@@ -69,12 +71,18 @@ def run(args: list[str]) -> int | None:
     command, flags, params = line
     from agentcore_identity_cli.cli.globalopts import resolve_flags, start_invocation
 
-    with ExitStack() as stack:
-        settings = resolve_flags(flags)
-        if command in LISTINGS and settings.auto_prompt == "on":
-            return None  # the full parser asks for the command's options (cli/autoprompt.py)
-        app_ctx = start_invocation(settings, command, stack.callback)
-        _run_command(app_ctx, command, params)
+    try:
+        with ExitStack() as stack:
+            settings = resolve_flags(flags)
+            if command in LISTINGS and settings.auto_prompt == "on":
+                return None  # the full parser asks for the command's options (cli/autoprompt.py)
+            app_ctx = start_invocation(settings, command, stack.callback)
+            _run_command(app_ctx, command, params)
+    except EOFError:
+        # Ctrl-D at a prompt (the vault's passphrase): an interruption, as click makes it of the
+        # full parser's commands, with click's line end before the one every interruption gets.
+        sys.stderr.write("\n")
+        return EXIT_INTERRUPTED
     return 0
 
 
