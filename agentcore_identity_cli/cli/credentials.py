@@ -28,8 +28,7 @@ def print_api_key(app_ctx: AppContext, provider: str, workload_name: str | None,
         "GetResourceApiKey", {"workloadIdentityToken": token, "resourceCredentialProviderName": provider}
     )
     if app_ctx.bare_credential:
-        # The bare key and a newline, whatever the terminal: this output is for $(...).
-        app_ctx.io.stdout.write(response["apiKey"] + "\n")
+        app_ctx.print_credential(response["apiKey"])
     else:
         app_ctx.emit(response)
 
@@ -79,8 +78,7 @@ def print_token(
         subject_token=subject,
     )
     if app_ctx.bare_credential:
-        # The bare token and a newline, whatever the terminal: this output is for $(...).
-        app_ctx.io.stdout.write(result.access_token + "\n")
+        app_ctx.print_credential(result.access_token)
         return
     document: dict[str, Any] = result.describe()
     app_ctx.emit(document)
