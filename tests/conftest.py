@@ -85,6 +85,28 @@ def run_process(*args: str, input: str = "", env: dict[str, str] | None = None, 
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+MODULES_PROBE = """
+import json, sys
+from agentcore_identity_cli.cli.app import main
+code = main(json.loads(sys.argv[1]))
+print("\\n" + json.dumps({"code": code, "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}))
+"""
+
+
+def modules_loaded(args: list[str], modules: list[str] | tuple[str, ...]) -> tuple[int, list[str]]:
+    """Run the command line in a process of its own: (its exit code, which of `modules` it imported)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", MODULES_PROBE, json.dumps(args), json.dumps(list(modules))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result["code"], result["loaded"]
+
+
 @pytest.fixture
 def vault_file(home: Path) -> Iterator[Path]:
     """The path of the vault the CLI uses under the test home."""

@@ -7,7 +7,6 @@ stderr.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -19,17 +18,11 @@ import pytest
 
 from agentcore_identity_cli.cli import fastpath
 from agentcore_identity_cli.cli.listings import LISTINGS
+from tests.conftest import modules_loaded
 from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
 from tests.terminal_support import answer_prompts
 
 WITHOUT_TYPER = ["typer", "click", "rich", "pydantic"]
-
-PROBE = """
-import json, sys
-from agentcore_identity_cli.cli.app import main
-code = main(json.loads(sys.argv[1]))
-print("\\n" + json.dumps({"code": code, "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}))
-"""
 
 
 def _full_parser_line(args: list[str]) -> list[str]:
@@ -264,29 +257,13 @@ def test_what_the_reader_takes() -> None:
     [["api-key", "openai"], ["api-key", "--output", "json", "openai"], ["list-api-key-credential-providers"]],
 )
 def test_api_key_and_a_listing_import_neither_typer_nor_pydantic(args: list[str], provider: str, home: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(WITHOUT_TYPER)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}
+    assert modules_loaded(args, WITHOUT_TYPER) == (0, [])
 
 
 def test_a_cached_token_imports_neither_typer_nor_pydantic(cli: Any, oauth_server: AuthServer, home: Path) -> None:  # noqa: F811
     create_provider(cli, oauth_server)
     assert cli("token", "corp").exit_code == 0
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(["token", "corp"]), json.dumps(WITHOUT_TYPER)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}
+    assert modules_loaded(["token", "corp"], WITHOUT_TYPER) == (0, [])
 
 
 def test_a_mistake_on_a_line_read_without_typer_is_still_a_usage_error(provider: str, cli: Any) -> None:

@@ -20,6 +20,7 @@ from agentcore_identity_cli.models.base import check_service_constraints, valida
 from agentcore_identity_cli.models.generated import request_model
 from agentcore_identity_cli.models.generated.checks import FLAT
 from agentcore_identity_cli.models.plain import plain_request
+from tests.conftest import modules_loaded
 from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
 
 PROBE = """
@@ -77,27 +78,13 @@ def test_a_refused_read_still_answers_in_the_models_words(provider: str, cli: An
 
 
 CLIENT_CODE = ("agentcore_identity_cli.oauth.flows", "authlib", "httpx")
-MODULES_PROBE = """
-import json, sys
-from agentcore_identity_cli.cli.app import main
-code = main(json.loads(sys.argv[1]))
-print("\\n" + json.dumps({"code": code, "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}))
-"""
 
 
 def test_a_cached_m2m_token_loads_no_oauth_client_code(cli: Any, oauth_server: AuthServer, home: Path) -> None:  # noqa: F811
     """The loop `$(agentcore-identity token P)` reads the cache: no OAuth library is imported."""
     create_provider(cli, oauth_server)
     assert cli("token", "corp").exit_code == 0  # fetched, and cached
-    proc = subprocess.run(
-        [sys.executable, "-c", MODULES_PROBE, json.dumps(["token", "corp"]), json.dumps(CLIENT_CODE)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}
+    assert modules_loaded(["token", "corp"], CLIENT_CODE) == (0, [])
     assert oauth_server.stats["token:client_credentials"] == 1
 
 
