@@ -95,7 +95,9 @@ def fill(home: Path, count: int, env: dict[str, str]) -> None:
     if home.exists():
         shutil.rmtree(home)
     home.mkdir(parents=True, mode=0o700)
-    subprocess.run([sys.executable, "-c", FILL, str(home), str(count), str(FILL_BATCH)], env=env, check=True)
+    # In the vault's folder, not the working one: `python -c` imports from the working folder
+    # first, which at the checkout's root would be this checkout's code, not the baseline's.
+    subprocess.run([sys.executable, "-c", FILL, str(home), str(count), str(FILL_BATCH)], env=env, cwd=home, check=True)
     marker.touch()
 
 

@@ -50,6 +50,9 @@ class Runner:
             stdout=subprocess.PIPE,
             text=True,
             env={"PATH": os.environ.get("PATH", "")},
+            # Not the checkout's root: `python -m agentcore_identity_cli` would import the package
+            # from the working folder there, ahead of PYTHONPATH (the baseline) and the installed one.
+            cwd="/",
         )
 
     def run(self, argv: list[str], env: dict[str, str]) -> Sample:
