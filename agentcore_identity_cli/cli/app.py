@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
     try:
-        # `api-key P` and `token P`, which scripts run in loops, are read without Typer.
+        # `api-key P`, `token P` and the listings, which scripts run in loops, are read without Typer.
         code = fastpath.run(args)
         if code is None:
             code = _run_parser(args)
