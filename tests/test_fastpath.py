@@ -270,3 +270,27 @@ def test_a_mistake_on_a_line_read_without_typer_is_still_a_usage_error(provider:
     result = cli("api-key", "openai", "--output", "xml")
     assert result.exit_code == 252
     assert "argument --output: Invalid choice 'xml'" in result.stderr
+
+
+def test_the_reader_knows_the_options_as_the_full_parser_declares_them() -> None:
+    """A flag read here takes a value exactly when the Typer command's does, under the same name."""
+    import typer
+
+    from agentcore_identity_cli.cli.app import load_commands
+    from agentcore_identity_cli.cli.globalopts import GLOBAL_OPTIONS
+    from agentcore_identity_cli.cli.root import app
+
+    for flag in fastpath.GLOBAL_VALUES:
+        assert GLOBAL_OPTIONS[flag] is True, flag
+    for flag in fastpath.GLOBAL_SWITCHES:
+        assert GLOBAL_OPTIONS[flag] is False, flag
+    load_commands()
+    group: Any = typer.main.get_command(app)
+    for name, values in fastpath.COMMAND_VALUES.items():
+        params = {opt: param for param in group.commands[name].params for opt in param.opts}
+        for flag, dest in {**values, **fastpath.COMMAND_SWITCHES.get(name, {})}.items():
+            assert flag in params, (name, flag)
+            assert params[flag].name == dest, (name, flag)
+            assert params[flag].is_flag == (flag in fastpath.COMMAND_SWITCHES.get(name, {})), (name, flag)
+        positional = [param.name for param in group.commands[name].params if not param.opts[0].startswith("-")]
+        assert positional == (["provider"] if name in fastpath.TAKES_PROVIDER else []), name
