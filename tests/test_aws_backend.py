@@ -51,6 +51,8 @@ class Case:
     input: str = ""
 
 
+# The command lines keep a flag and its value together.
+# fmt: off
 CASES = [
     Case(
         "CreateApiKeyCredentialProvider",
@@ -346,6 +348,7 @@ CASES = [
         ],
     ),
 ]
+# fmt: on
 
 
 @dataclass

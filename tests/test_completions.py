@@ -128,12 +128,14 @@ def test_render_all_is_deterministic(scripts: dict[str, str]) -> None:
 @pytest.mark.parametrize("name", [BASH, ZSH, FISH])
 def test_scripts_know_commands_options_and_choices(scripts: dict[str, str], name: str) -> None:
     content = scripts[name]
+    # fmt: off
     for word in (
         "deploy", "status", "logs", "cluster", "create", "node", "add",  # commands, nested ones included
         "--mode", "--force", "--config", "--size", "--count", "--help",  # command options
         "--output", "--region", "--debug", "--version",  # global options
         "fast", "safe", "small", "large", "json", "table", "text",  # choices
     ):
+        # fmt: on
         if name == FISH and word.startswith("--"):
             word = f"-l '{word[2:]}'"  # fish spells an option `complete -l name`
         assert word in content, f"{word} missing from {name}"
@@ -253,12 +255,14 @@ def test_bash_completion(script_dir: Path, words: list[str], expected: list[str]
 
 
 def test_bash_completion_of_options_lists_globals_and_help(script_dir: Path) -> None:
+    # fmt: off
     assert complete_bash(script_dir / BASH, "agentcore-identity", "deploy", "--") == [
         "--config", "--debug", "--force", "--help", "--mode", "--output", "--region",
     ]
     assert complete_bash(script_dir / BASH, "agentcore-identity", "status", "-") == [
         "--debug", "--help", "-h", "--output", "--region",
     ]
+    # fmt: on
 
 
 def test_bash_completion_of_path_options_offers_files(script_dir: Path, tmp_path: Path) -> None:

@@ -156,9 +156,7 @@ def test_every_operation_of_both_services_through_boto3(
     assert portal["portalUrl"] == f"{serve.url}/consent-portals/{portal_id}"  # its page on serve
     got = cp.get_consent_portal(consentPortalIdentifier=portal["consentPortalArn"])
     assert got["status"] == "ACTIVE"
-    _same_as_cli(
-        cli, got, "get-consent-portal", "--consent-portal-identifier", portal_id, ignore=("portalUrl",)
-    )
+    _same_as_cli(cli, got, "get-consent-portal", "--consent-portal-identifier", portal_id, ignore=("portalUrl",))
     updated = cp.update_consent_portal(consentPortalIdentifier=portal_id, description="Connect your accounts")
     assert (updated["ResponseMetadata"]["HTTPStatusCode"], updated["status"]) == (202, "UPDATING")
     listed = cp.list_consent_portals()["consentPortals"]

@@ -6,7 +6,6 @@ client sent. Every certificate comes from a CA made by the test (tests/tls_suppo
 nothing on the machine trusts.
 """
 
-
 from __future__ import annotations
 
 import logging

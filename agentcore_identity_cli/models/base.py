@@ -198,4 +198,3 @@ def unwrap_annotation(annotation: Any) -> Any:
                 return annotation
         else:
             return annotation
-
