@@ -41,11 +41,11 @@ def _is_value(words: list[str], i: int) -> bool:
     return i > 0 and words[i - 1] in takes_value
 
 
-def _same_both_ways(cli: Any, args: list[str]) -> Any:
+def _same_both_ways(cli: Any, args: list[str], env: dict[str, str] | None = None) -> Any:
     full = _full_parser_line(args)
     assert fastpath.read(args) is not None, f"{args} should be read without Typer"
     assert fastpath.read(full) is None, f"{full} should be left to the full parser"
-    fast, slow = cli(*args), cli(*full)
+    fast, slow = cli(*args, env=env), cli(*full, env=env)
     assert (fast.exit_code, fast.stdout, _steady(fast.stderr)) == (slow.exit_code, slow.stdout, _steady(slow.stderr))
     return fast
 
@@ -123,6 +123,22 @@ def test_token_says_what_the_full_command_line_says(
 ) -> None:
     create_provider(cli, oauth_server)  # the first line fetches the M2M token, the second reads the cache
     _same_both_ways(cli, args)
+
+
+SETTINGS_FROM_THE_ENVIRONMENT = [
+    {"AGENTCORE_IDENTITY_OUTPUT": "table"},  # not typed on the line: api-key still prints the bare key
+    {"AGENTCORE_IDENTITY_OUTPUT": "yaml", "NO_COLOR": "1"},
+    {"AGENTCORE_IDENTITY_BACKEND": "aws", "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_REGION": "us-east-1"},
+    {"AGENTCORE_IDENTITY_PROFILE": "no-such-profile"},
+    {"AWS_CLI_AUTO_PROMPT": "on"},
+    {"AWS_CLI_ERROR_FORMAT": "json", "AGENTCORE_IDENTITY_VAULT": "/nonexistent/vault.db"},
+]
+
+
+@pytest.mark.parametrize("env", SETTINGS_FROM_THE_ENVIRONMENT, ids=lambda env: " ".join(env))
+@pytest.mark.parametrize("args", [["api-key", "openai"], ["list-workload-identities"]], ids=" ".join)
+def test_settings_from_the_environment_act_alike(args: list[str], env: dict[str, str], provider: str, cli: Any) -> None:
+    _same_both_ways(cli, args, env)
 
 
 LIST_LINES = [
