@@ -225,14 +225,15 @@ ENTRY = "from agentcore_identity_cli.cli.entry import run; run()"
 def test_ctrl_c_while_the_command_line_is_still_being_built_exits_130_without_a_traceback(home: Path):
     """Importing Typer and rich takes a moment; a Ctrl-C then is an interruption like any other.
 
-    The child starts as the console script does (pyproject.toml: cli.entry:run). The signal is
-    sent at moments spread over start-up, after the interpreter's own start (its first
-    milliseconds are Python's, not this tool's).
+    The child starts as the console script does (pyproject.toml: cli.entry:run), with a line that
+    Typer reads (a pagination option: cli/fastpath.py leaves it to Typer). The signal is sent at
+    moments spread over start-up, after the interpreter's own start (its first milliseconds are
+    Python's, not this tool's).
     """
     interrupted = 0
-    for delay in (0.05, 0.08, 0.12, 0.18, 0.25):
+    for delay in (0.03, 0.05, 0.08, 0.12, 0.18, 0.25):
         proc = subprocess.Popen(
-            [sys.executable, "-c", ENTRY, "list-workload-identities"],
+            [sys.executable, "-c", ENTRY, "list-workload-identities", "--page-size", "5"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
