@@ -41,10 +41,20 @@ def _read_until(fd: int, text: bytes | None, seen: bytes = b"", timeout: float =
     return seen
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """SIGINT's default action in the child, as a shell gives a command it runs in the foreground.
+
+    A test run started in the background of a script (`pytest &`) ignores SIGINT, as POSIX shells
+    make such jobs do, and a child inherits that: Python would then never raise KeyboardInterrupt.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _on_a_terminal(args: list[str]) -> tuple[int, int]:
     """The CLI with a pseudo-terminal as its controlling terminal: (pid, the terminal's master end)."""
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child
+        _ctrl_c_as_at_a_terminal()
         os.execve(sys.executable, [sys.executable, "-m", "agentcore_identity_cli", *args], dict(os.environ))
     return pid, fd
 
@@ -87,6 +97,7 @@ def _login(args: list[str]) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env=dict(os.environ),
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
 
 
@@ -238,6 +249,7 @@ def test_ctrl_c_while_the_command_line_is_still_being_built_exits_130_without_a_
             stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, "AGENTCORE_IDENTITY_HOME": str(home)},
+            preexec_fn=_ctrl_c_as_at_a_terminal,
         )
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
