@@ -481,6 +481,28 @@ def test_closed_stdout_pipe_is_not_a_crash(end: list[str], cli, home: Path):
         assert code == 0, (fmt, code, stderr)  # as the AWS CLI: the reader gone is no failure
 
 
+@pytest.mark.parametrize("unbuffered", ["1", None], ids=["unbuffered", "buffered"])
+def test_a_reader_gone_from_any_command_is_no_failure(unbuffered: str | None, home: Path):
+    """Not only the commands that print through AppContext.emit: `schema` writes its document itself."""
+    env = {key: value for key, value in _env_for_subprocess(home).items() if key != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered  # the write meets the closed pipe inside the command
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "agentcore_identity_cli", "schema"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+
+
 def test_stdout_closed_before_anything_is_read_is_not_a_crash(cli, home: Path):
     _seed_providers(cli, 5)
     proc = subprocess.Popen(

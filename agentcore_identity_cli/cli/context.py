@@ -10,14 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agentcore_identity_cli.backends.base import Backend
 from agentcore_identity_cli.config import Settings
-from agentcore_identity_cli.errors import CommandExit, UsageError
+from agentcore_identity_cli.errors import UsageError
 from agentcore_identity_cli.iostreams import IOStreams
 
 if TYPE_CHECKING:
@@ -189,23 +187,11 @@ class AppContext:
             title = getattr(response, "operation", None)
             if self._last_call is not None and response is self._last_call[1]:
                 title = self._last_call[0]
-        with _reader_gone_ends_the_command():
-            self.display.emit(response, title=title)
+        self.display.emit(response, title=title)
 
     def print_credential(self, value: str) -> None:
         """The bare credential and a newline, whatever the terminal: `api-key` and `token` for `$(...)`."""
-        with _reader_gone_ends_the_command():
-            self.io.stdout.write(value + "\n")
-
-
-@contextmanager
-def _reader_gone_ends_the_command() -> Iterator[None]:
-    """A reader gone from stdout (`| head`) ends the command with exit 0: no failure, as main() and
-    the AWS CLI treat it. Ended here, as click would make exit 1 of it around a Typer command."""
-    try:
-        yield
-    except BrokenPipeError:
-        raise CommandExit(0) from None
+        self.io.stdout.write(value + "\n")
 
 
 def encode_cli_token(service_token: str | None, skip: int) -> str:

@@ -6,17 +6,32 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from agentcore_identity_cli import __version__
 from agentcore_identity_cli.cli.globalopts import resolve_flags, start_invocation
+from agentcore_identity_cli.errors import CommandExit
 
 if TYPE_CHECKING:
     from agentcore_identity_cli.cli.context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class RootGroup(TyperGroup):
+    """The root command group. A reader gone from stdout (`| head`) inside any command ends it
+    with exit 0, as main() and the AWS CLI treat it: ended here, before click's own handling
+    of EPIPE around the command would make exit 1 of it."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise CommandExit(0) from None
+
+
 app = typer.Typer(
+    cls=RootGroup,
     name="agentcore-identity",
     help=(
         "Manage the credentials of AI agents: API keys, OAuth 2.0 clients and workload "
