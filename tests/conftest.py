@@ -85,6 +85,24 @@ def run_process(*args: str, input: str = "", env: dict[str, str] | None = None, 
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+def run_into_closed_pipe(args: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+    """Run the CLI with stdout on a pipe nobody reads (`| true`): (exit code, stderr)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "agentcore_identity_cli", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    return proc.returncode, proc.stderr
+
+
 MODULES_PROBE = """
 import json, sys
 from agentcore_identity_cli.cli.app import main

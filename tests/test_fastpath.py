@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ import pytest
 
 from agentcore_identity_cli.cli import fastpath
 from agentcore_identity_cli.cli.listings import LISTINGS
-from tests.conftest import modules_loaded
+from tests.conftest import modules_loaded, run_into_closed_pipe
 from tests.oauth_server import AuthServer, create_provider, oauth_server  # noqa: F401
 from tests.terminal_support import answer_prompts
 
@@ -195,20 +193,7 @@ def test_a_reader_gone_before_the_key_is_printed_is_no_failure(
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     if unbuffered:
         env["PYTHONUNBUFFERED"] = unbuffered  # the key is written inside the command
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # as `| true`: nobody reads
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "agentcore_identity_cli", "api-key", *end, "openai"],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
-    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert run_into_closed_pipe(["api-key", *end, "openai"], env) == (0, b"")
 
 
 NOT_READ_HERE = [

@@ -156,15 +156,21 @@ def test_a_rotation_reseals_every_value_under_the_new_key_keeping_its_version(cl
     assert AESGCM(backend.keys.key()).decrypt(after[1:13], after[13:], aad) == API_KEY.encode()
 
 
-def test_a_rotation_over_a_damaged_value_is_refused_and_changes_nothing(cli, vault: Path, home: Path):
-    sealed, _ = _row(vault, "apikey", "openai", "apiKey")
-    key_file = (home / "vault.key").read_bytes()
+def _damage(vault: Path, sealed: bytes) -> bytes:
+    """The stored apiKey of 'openai' with its last byte flipped, written over it; returned."""
     damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
     db = sqlite3.connect(vault, isolation_level=None)
     try:
         db.execute("UPDATE secrets SET sealed = ? WHERE kind = 'apikey' AND name = 'openai'", (damaged,))
     finally:
         db.close()
+    return damaged
+
+
+def test_a_rotation_over_a_damaged_value_is_refused_and_changes_nothing(cli, vault: Path, home: Path):
+    sealed, _ = _row(vault, "apikey", "openai", "apiKey")
+    key_file = (home / "vault.key").read_bytes()
+    damaged = _damage(vault, sealed)
     rotated = cli("reset-token-vault-key-material", "--token-vault-id", "default")
     assert rotated.exit_code == 254
     assert "(DecryptionFailure)" in rotated.stderr
@@ -349,12 +355,7 @@ def test_a_value_that_fails_to_open_with_the_key_unchanged_is_read_once(vault: P
     """No rotation happened: the failure is the value's, reported at once."""
     backend.keys.key()
     sealed, _ = _row(vault, "apikey", "openai", "apiKey")
-    damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
-    db = sqlite3.connect(vault, isolation_level=None)
-    try:
-        db.execute("UPDATE secrets SET sealed = ? WHERE kind = 'apikey' AND name = 'openai'", (damaged,))
-    finally:
-        db.close()
+    _damage(vault, sealed)
     calls: list[int] = []
     with pytest.raises(crypto.SealError):
         backend.keys.open(_sealed_read(backend, vault, calls))

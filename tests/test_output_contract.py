@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_into_closed_pipe
 
 WI_ARN = "arn:aws:bedrock-agentcore:local:000000000000:workload-identity-directory/default/workload-identity/"
 ANSI = re.compile(r"\x1b\[")
@@ -487,20 +487,7 @@ def test_a_reader_gone_from_any_command_is_no_failure(unbuffered: str | None, ho
     env = {key: value for key, value in _env_for_subprocess(home).items() if key != "PYTHONUNBUFFERED"}
     if unbuffered:
         env["PYTHONUNBUFFERED"] = unbuffered  # the write meets the closed pipe inside the command
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # nobody reads
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "agentcore_identity_cli", "schema"],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
-    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert run_into_closed_pipe(["schema"], env) == (0, b"")
 
 
 def test_stdout_closed_before_anything_is_read_is_not_a_crash(cli, home: Path):

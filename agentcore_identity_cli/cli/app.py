@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from agentcore_identity_cli.cli import fastpath
+from agentcore_identity_cli.cli.entry import silence_stdout
 from agentcore_identity_cli.cli.globalopts import GLOBAL_OPTIONS, hoist_global_options
 from agentcore_identity_cli.errors import (
     EXIT_CONFIG,
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     except BrokenPipeError:
         # A closed pipe (| head) is not a failure of ours; keep Python quiet at exit.
-        _silence_stdout()
+        silence_stdout()
         return 0
     except Exception as exc:  # noqa: BLE001 - the one catch-all, so no traceback leaks
         return _unexpected(exc, debug)
@@ -304,8 +305,3 @@ def _debug_traceback(debug: bool) -> None:
         import traceback
 
         traceback.print_exc(file=sys.stderr)
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())

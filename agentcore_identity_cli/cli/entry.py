@@ -34,12 +34,17 @@ def _settle_stdout() -> None:
     try:
         sys.stdout.flush()
     except (OSError, ValueError):
-        import os
-
         try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            silence_stdout()
         except (OSError, ValueError):
             pass
+
+
+def silence_stdout() -> None:
+    """Point stdout's file descriptor at /dev/null: what it still holds goes nowhere, quietly."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _run(args: list[str]) -> int:

@@ -39,12 +39,9 @@ PROVIDER_ACTIONS = {
 @cache
 def known_actions() -> tuple[str, ...]:
     """Every action name a policy may spell out (without the service prefix)."""
-    import json
+    from agentcore_identity_cli.backends.base import operations
 
-    from agentcore_identity_cli.data import read_text
-
-    text = read_text("operations.json")
-    return tuple(sorted(set(json.loads(text)["operations"]) | set(ENFORCED)))
+    return tuple(sorted(set(operations()) | set(ENFORCED)))
 
 
 def qualified(action: str) -> str:
