@@ -196,6 +196,32 @@ def test_a_reader_gone_before_the_key_is_printed_is_no_failure(
     assert run_into_closed_pipe(["api-key", *end, "openai"], env) == (0, b"")
 
 
+REFUSALS = [
+    (
+        ["--backend", "gcp", "list-workload-identities"],
+        "argument --backend: Invalid choice 'gcp', valid choices are: local | aws",
+    ),
+    (
+        ["--backend", "aws", "--region", "us-east-1", "token", "openai"],
+        "`token` runs the OAuth flows on this machine and needs the local backend.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "words"), REFUSALS, ids=["backend-choice", "token-on-aws"])
+def test_a_refusal_is_a_usage_error_in_its_words_both_ways(args: list[str], words: str, cli: Any) -> None:
+    result = _same_both_ways(cli, args)
+    assert result.exit_code == 252
+    assert words in result.stderr
+
+
+def test_user_id_does_not_go_with_a_user_token(cli: Any) -> None:
+    """The user of an exchange is the one the JWT names (refused before the JWT is read)."""
+    result = cli("token", "corp", "--user-token", "-", "--user-id", "bob", input="not.read.here")
+    assert result.exit_code == 252
+    assert "--user-id cannot be combined with the exchange" in result.stderr
+
+
 NOT_READ_HERE = [
     [],
     ["api-key"],
